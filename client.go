@@ -1,0 +1,349 @@
+package clerk
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+const (
+	// DefaultBaseURL is the address of Clerk's Backend API, version 1.
+	DefaultBaseURL = "https://api.clerk.com/v1/"
+
+	// DefaultAPIVersion is the Clerk API version the client asks for in the
+	// Clerk-API-Version header unless WithAPIVersion says otherwise.
+	DefaultAPIVersion = "2026-05-12"
+
+	// Version is the version of this module, sent in the User-Agent header.
+	Version = "0.1.0"
+)
+
+// defaultPageConcurrency is how many pages All and AllForInstance fetch at
+// once unless WithPageConcurrency says otherwise.
+const defaultPageConcurrency = 4
+
+// A Client talks to Clerk's Backend API. Create one with NewClient or
+// NewClientFromEnv. A Client is immutable and safe for concurrent use; share
+// one per secret key so that connections and the rate limiter are shared.
+type Client struct {
+	// OrganizationMemberships holds the six organization-membership
+	// operations and their iterators.
+	OrganizationMemberships *OrganizationMembershipsService
+
+	baseURL         string // absolute, always ending in "/"
+	authorization   string // "Bearer <secret key>"; never logged or printed
+	apiVersion      string
+	userAgent       string
+	httpClient      *http.Client // the caller's or ours, behind attemptTransport
+	retry           RetryPolicy
+	logger          *slog.Logger // nil logs nothing
+	pageConcurrency int
+}
+
+// config collects what the options set before NewClient builds the Client.
+type config struct {
+	baseURL         string
+	httpClient      *http.Client
+	retry           RetryPolicy
+	logger          *slog.Logger
+	userAgentSuffix string
+	apiVersion      string
+	pageConcurrency int
+	limiter         *rate.Limiter
+}
+
+// An Option configures a Client. Options check their input; NewClient returns
+// the first error an option reports.
+type Option func(*config) error
+
+// RetryPolicy says how often and how patiently a Client retries an attempt
+// that failed in a way that is safe to repeat. See the package documentation
+// for which failures are retried for which methods.
+type RetryPolicy struct {
+	// MaxRetries is the number of retries after the first attempt;
+	// 0 disables retrying.
+	MaxRetries int
+	// MinWait is the shortest wait between two attempts.
+	MinWait time.Duration
+	// MaxWait is the longest wait between two attempts, and the longest
+	// Retry-After the client will wait out. A 429 asking for a longer wait is
+	// returned at once as an *APIError with RetryAfter set.
+	MaxWait time.Duration
+}
+
+// DefaultRetryPolicy is the retry policy of a Client made without
+// WithRetryPolicy.
+var DefaultRetryPolicy = RetryPolicy{MaxRetries: 3, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second}
+
+// NewClient returns a Client that authenticates with secretKey (an sk_live_
+// or sk_test_ key from the Clerk dashboard). It returns an error, which never
+// contains the key, when the key is empty or malformed or an option is invalid.
+func NewClient(secretKey string, opts ...Option) (*Client, error) {
+	if secretKey == "" {
+		return nil, errors.New("clerk: the secret key is empty; pass the sk_... key from the Clerk dashboard")
+	}
+	if strings.IndexFunc(secretKey, isSpaceOrControl) >= 0 {
+		return nil, errors.New("clerk: the secret key contains white space or control characters; check how it was loaded")
+	}
+	cfg := config{
+		baseURL:         DefaultBaseURL,
+		retry:           DefaultRetryPolicy,
+		apiVersion:      DefaultAPIVersion,
+		pageConcurrency: defaultPageConcurrency,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+
+	c := &Client{
+		baseURL:         cfg.baseURL,
+		authorization:   "Bearer " + secretKey,
+		apiVersion:      cfg.apiVersion,
+		userAgent:       userAgent(cfg.userAgentSuffix),
+		httpClient:      attemptClient(cfg.httpClient, cfg.limiter),
+		retry:           cfg.retry,
+		logger:          cfg.logger,
+		pageConcurrency: cfg.pageConcurrency,
+	}
+	c.OrganizationMemberships = &OrganizationMembershipsService{client: c}
+	return c, nil
+}
+
+// NewClientFromEnv returns a Client configured from the environment:
+// CLERK_SECRET_KEY holds the secret key, and CLERK_API_URL, when set,
+// overrides the base URL (a URL with no path, such as https://api.clerk.com,
+// gets Clerk's /v1/ appended). Options given here override the environment.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	key := os.Getenv("CLERK_SECRET_KEY")
+	if key == "" {
+		return nil, errors.New("clerk: CLERK_SECRET_KEY is not set")
+	}
+	if raw := os.Getenv("CLERK_API_URL"); raw != "" {
+		u, err := url.Parse(raw)
+		if err == nil && (u.Path == "" || u.Path == "/") {
+			raw = strings.TrimSuffix(raw, "/") + "/v1/"
+		}
+		opts = append([]Option{WithBaseURL(raw)}, opts...)
+	}
+	return NewClient(key, opts...)
+}
+
+// WithBaseURL sends requests to rawURL instead of DefaultBaseURL, for example
+// to a clerktest.Server or a proxy. The URL must be absolute and use https;
+// plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1).
+// It must not carry credentials, a query or a fragment. A trailing slash is
+// added when missing.
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(rawURL)
+		if err != nil {
+			return fmt.Errorf("clerk: WithBaseURL: cannot parse the URL: %w", err)
+		}
+		switch {
+		case u.Host == "":
+			return errors.New("clerk: WithBaseURL: the URL must be absolute, such as https://api.clerk.com/v1/")
+		case u.Scheme == "http" && !isLoopback(u.Hostname()):
+			return errors.New("clerk: WithBaseURL: plain http is allowed only for loopback hosts; use https")
+		case u.Scheme != "https" && u.Scheme != "http":
+			return fmt.Errorf("clerk: WithBaseURL: unsupported scheme %q; use https", u.Scheme)
+		case u.User != nil:
+			return errors.New("clerk: WithBaseURL: the URL must not contain credentials; the secret key is sent in the Authorization header")
+		case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+			return errors.New("clerk: WithBaseURL: the URL must not have a query or fragment")
+		}
+		if !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+			if u.RawPath != "" {
+				u.RawPath += "/"
+			}
+		}
+		c.baseURL = u.String()
+		return nil
+	}
+}
+
+// WithHTTPClient makes every attempt go through hc, with its Transport and
+// its Timeout, which therefore limits each attempt rather than the whole call
+// (use the context for that). The Client keeps its own shallow copy of hc and
+// refuses redirects whatever hc.CheckRedirect says, so that the secret key is
+// never sent to another host.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("clerk: WithHTTPClient: the *http.Client is nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces DefaultRetryPolicy. MaxRetries must not be
+// negative, MinWait must be positive when retries are enabled, and MaxWait
+// must not be shorter than MinWait.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		switch {
+		case p.MaxRetries < 0:
+			return errors.New("clerk: WithRetryPolicy: MaxRetries must not be negative")
+		case p.MaxRetries > 0 && p.MinWait <= 0:
+			return errors.New("clerk: WithRetryPolicy: MinWait must be positive when MaxRetries is set")
+		case p.MaxWait < p.MinWait:
+			return errors.New("clerk: WithRetryPolicy: MaxWait must not be shorter than MinWait")
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithLogger makes the Client log each attempt at Debug level and each
+// scheduled retry at Warn level. Records hold the method, the path without
+// its query, the status, the attempt number, the duration and Clerk's trace
+// ID; never the secret key, query values, bodies or metadata. A nil logger
+// logs nothing, which is also the default.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent appends suffix, such as "billing-sync/2.1", to the SDK's own
+// User-Agent "clerk-go/<version> go/<go version>".
+func WithUserAgent(suffix string) Option {
+	return func(c *config) error {
+		if strings.IndexFunc(suffix, isControl) >= 0 {
+			return errors.New("clerk: WithUserAgent: the suffix contains control characters")
+		}
+		c.userAgentSuffix = strings.TrimSpace(suffix)
+		return nil
+	}
+}
+
+// WithAPIVersion sends version (a date such as "2025-11-10") in the
+// Clerk-API-Version header instead of DefaultAPIVersion.
+func WithAPIVersion(version string) Option {
+	return func(c *config) error {
+		if _, err := time.Parse(time.DateOnly, version); err != nil {
+			return fmt.Errorf("clerk: WithAPIVersion: %q is not a date of the form YYYY-MM-DD", version)
+		}
+		c.apiVersion = version
+		return nil
+	}
+}
+
+// WithPageConcurrency sets how many pages All and AllForInstance may fetch at
+// once after the first page (default 4). 1 fetches pages one after another.
+// Memberships are always yielded in order.
+func WithPageConcurrency(k int) Option {
+	return func(c *config) error {
+		if k < 1 {
+			return fmt.Errorf("clerk: WithPageConcurrency: %d is not a positive number of pages", k)
+		}
+		c.pageConcurrency = k
+		return nil
+	}
+}
+
+// WithRateLimit makes every HTTP attempt of the Client (retries and
+// concurrent pages included) wait for a token of a limiter that allows
+// requestsPerSecond on average and burst at once. Waiting honours the call's
+// context. Clerk allows 1000 requests per 10 s on production instances and 100
+// per 10 s on development instances.
+func WithRateLimit(requestsPerSecond float64, burst int) Option {
+	return func(c *config) error {
+		if !(requestsPerSecond > 0) || burst < 1 {
+			return errors.New("clerk: WithRateLimit: the rate and the burst must be positive")
+		}
+		c.limiter = rate.NewLimiter(rate.Limit(requestsPerSecond), burst)
+		return nil
+	}
+}
+
+// defaultHTTPClient returns the client used when WithHTTPClient is not given:
+// a pooled transport that keeps enough idle connections per host for a busy
+// service, and a per-attempt timeout.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	t.IdleConnTimeout = 90 * time.Second
+	return &http.Client{Transport: t, Timeout: 60 * time.Second}
+}
+
+// refuseRedirect stops http.Client at the first redirect and hands back the
+// 3xx response, which becomes an *APIError: Clerk does not redirect, and
+// following one could carry the request somewhere it was not meant to go.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// attemptClient returns the *http.Client each attempt goes through: a copy of
+// hc (or of our default) that refuses redirects and sends attempts through
+// attemptTransport.
+func attemptClient(hc *http.Client, limiter *rate.Limiter) *http.Client {
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	cp := *hc
+	cp.CheckRedirect = refuseRedirect
+	base := cp.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	cp.Transport = &attemptTransport{base: base, limiter: limiter}
+	return &cp
+}
+
+// attemptTransport wraps the caller's transport for two reasons. It waits for
+// the client-side rate limiter, if any, before each attempt. And it hides the
+// base transport's CloseIdleConnections: go-retryablehttp calls it after every
+// call that fails, which would empty a connection pool shared by every other
+// call in flight.
+type attemptTransport struct {
+	base    http.RoundTripper
+	limiter *rate.Limiter
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.limiter != nil {
+		if err := t.limiter.Wait(req.Context()); err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, fmt.Errorf("waiting for the client-side rate limiter: %w", err)
+		}
+	}
+	return t.base.RoundTrip(req)
+}
+
+func userAgent(suffix string) string {
+	ua := "clerk-go/" + Version + " go/" + strings.TrimPrefix(runtime.Version(), "go")
+	if suffix != "" {
+		ua += " " + suffix
+	}
+	return ua
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+func isSpaceOrControl(r rune) bool { return isControl(r) || r == ' ' }

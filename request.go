@@ -1,0 +1,275 @@
+package clerk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// maxSuccessBody caps how much of a 2xx body is decoded. The largest answer
+// Clerk gives here is a page of 500 memberships; with the 8 KB limit on each
+// of the four metadata objects a membership carries (its own and its
+// organization's), that page stays under 20 MiB. A body that exceeds the cap
+// is an error, not a truncated result.
+const maxSuccessBody = 32 << 20
+
+// maxDrain is how much of an unread body is discarded before closing it, so
+// that the connection can be reused; larger remainders close the connection.
+const maxDrain = 64 << 10
+
+// Response is the HTTP response to a call, with what Clerk's generated
+// clients return from their _with_http_info methods. Its body is already
+// read and closed.
+type Response struct {
+	*http.Response
+	// TraceID is Clerk's trace ID for support requests: the Clerk-Trace-Id
+	// header, else the clerk_trace_id of an error body.
+	TraceID string
+	// Attempts is the number of HTTP attempts the call made; 1 when nothing
+	// was retried.
+	Attempts int
+}
+
+// request describes one call of an operation before it is sent.
+type request struct {
+	op     string // names the operation in errors, such as "create membership"
+	method string
+	path   string // escaped, relative to the base URL
+	query  url.Values
+	body   any // encoded as JSON when not nil
+}
+
+// call holds what one call learns over its attempts. go-retryablehttp calls
+// its methods from a single goroutine, one attempt after another.
+type call struct {
+	c        *Client
+	req      *request
+	logPath  string // the escaped request path, without query, for logs
+	attempts int
+	started  time.Time     // when the current attempt began
+	wait     time.Duration // chosen by checkRetry for backoff to return
+	lastResp *http.Response
+	lastErr  error // the last attempt's error or *APIError
+}
+
+// do sends r, retrying as the Client's policy allows, and decodes a 2xx body
+// into v. Every operation goes through here, so authentication, headers,
+// retries, logging, decoding and errors live in one place.
+func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
+	var raw any // untyped nil: no body
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, &ValidationError{Param: "metadata", Message: "cannot be encoded as JSON: " + err.Error()}
+		}
+		raw = b
+	}
+	target := c.baseURL + r.path
+	if len(r.query) > 0 {
+		target += "?" + r.query.Encode()
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, raw)
+	if err != nil {
+		return nil, fmt.Errorf("clerk: %s: building the request: %w", r.op, redact(err))
+	}
+	h := req.Header
+	h["Authorization"] = []string{c.authorization}
+	h["Clerk-Api-Version"] = []string{c.apiVersion}
+	h["Accept"] = []string{"application/json"}
+	h["User-Agent"] = []string{c.userAgent}
+	if raw != nil {
+		h["Content-Type"] = []string{"application/json"}
+	}
+
+	st := &call{c: c, req: r, logPath: req.URL.EscapedPath()}
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.httpClient,
+		RetryMax:       c.retry.MaxRetries,
+		RequestLogHook: st.beforeAttempt,
+		CheckRetry:     st.checkRetry,
+		Backoff:        st.backoff,
+		ErrorHandler:   passThrough,
+		// Logger stays nil: go-retryablehttp's own logger prints every URL.
+	}
+	resp, err := rc.Do(req)
+
+	if err != nil {
+		err = redact(err)
+		if resp == nil && st.lastResp != nil {
+			// Canceled while waiting to retry: report the last answer too.
+			return st.response(st.lastResp), fmt.Errorf("clerk: %s: %w while waiting to retry after: %w", r.op, err, st.lastErr)
+		}
+		if resp != nil {
+			drainAndClose(resp)
+			return st.response(resp), fmt.Errorf("clerk: %s: %w", r.op, err)
+		}
+		return nil, fmt.Errorf("clerk: %s: %w", r.op, err)
+	}
+	out := st.response(resp)
+	if apiErr, ok := st.lastErr.(*APIError); ok {
+		apiErr.Response = out
+		out.TraceID = apiErr.TraceID
+		return out, apiErr
+	}
+	defer drainAndClose(resp)
+	if err := decodeBody(resp.Body, v); err != nil {
+		return out, fmt.Errorf("clerk: %s: decoding the %d response: %w", r.op, resp.StatusCode, err)
+	}
+	return out, nil
+}
+
+// beforeAttempt is go-retryablehttp's RequestLogHook: it runs before each attempt.
+func (st *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, _ int) {
+	st.started = time.Now()
+}
+
+// checkRetry is go-retryablehttp's CheckRetry: it runs after each attempt,
+// records what happened, and decides whether to try again. It reads the body
+// of every non-2xx response into an *APIError, so that the error survives
+// retries, cancellation and the end of the retry budget intact.
+func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st.attempts++
+	st.lastResp, st.lastErr = resp, err
+	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+		st.lastErr = newAPIError(resp)
+	}
+	st.logAttempt(ctx, resp, err)
+
+	reason, ok := retryReason(st.req.method, resp, err)
+	if !ok || st.attempts > st.c.retry.MaxRetries || ctx.Err() != nil {
+		return false, nil
+	}
+	wait, ok := retryWait(st.c.retry, st.attempts, resp)
+	if !ok {
+		return false, nil // Retry-After beyond MaxWait: the caller decides
+	}
+	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
+		return false, nil // the wait would outlast the context
+	}
+	st.wait = wait
+	if l := st.c.logger; l != nil {
+		l.LogAttrs(ctx, slog.LevelWarn, "clerk: retrying",
+			slog.String("method", st.req.method),
+			slog.String("path", st.logPath),
+			slog.Int("attempt", st.attempts),
+			slog.String("reason", reason),
+			slog.Duration("wait", wait))
+	}
+	return true, nil
+}
+
+// backoff is go-retryablehttp's Backoff: it returns the wait checkRetry chose.
+func (st *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return st.wait
+}
+
+func (st *call) logAttempt(ctx context.Context, resp *http.Response, err error) {
+	l := st.c.logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", st.req.method),
+		slog.String("path", st.logPath),
+		slog.Int("attempt", st.attempts),
+		slog.Duration("duration", time.Since(st.started)),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", traceID(resp, st.lastErr)))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", redact(err).Error()))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "clerk: attempt", attrs...)
+}
+
+// response wraps resp for the caller; the body has been or will be consumed.
+func (st *call) response(resp *http.Response) *Response {
+	return &Response{Response: resp, TraceID: traceID(resp, st.lastErr), Attempts: st.attempts}
+}
+
+func traceID(resp *http.Response, err error) string {
+	if apiErr, ok := err.(*APIError); ok && apiErr.TraceID != "" {
+		return apiErr.TraceID
+	}
+	return resp.Header.Get("Clerk-Trace-Id")
+}
+
+// passThrough is go-retryablehttp's ErrorHandler: it returns the last
+// response and error as they are, instead of closing the body and replacing
+// the error with "giving up after N attempts".
+func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
+	return resp, err
+}
+
+// errBodyTooLarge is returned when a success body exceeds maxSuccessBody.
+var errBodyTooLarge = fmt.Errorf("the body exceeds the %d MiB limit", maxSuccessBody>>20)
+
+// decodeBody decodes one JSON value from body as a stream, reading at most
+// maxSuccessBody bytes.
+func decodeBody(body io.Reader, v any) error {
+	lr := &cappedReader{r: body, left: maxSuccessBody}
+	if err := json.NewDecoder(lr).Decode(v); err != nil {
+		if lr.exceeded {
+			return errBodyTooLarge
+		}
+		return err
+	}
+	return nil
+}
+
+// cappedReader reads from r until left bytes have been read, then reports
+// errBodyTooLarge.
+type cappedReader struct {
+	r        io.Reader
+	left     int64
+	exceeded bool
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		c.exceeded = true
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// drainAndClose discards a little of what is left of resp's body, so that
+// the connection can be reused, closes it, and leaves http.NoBody in its place.
+func drainAndClose(resp *http.Response) {
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	resp.Body.Close()
+	resp.Body = http.NoBody
+}
+
+// redact removes the query string from the URL in a *url.Error, so that no
+// error or log line carries list filters (email addresses, phone numbers).
+// Nothing else in a transport error can hold the query or the secret key: the
+// key travels only in a header, and the base URL cannot hold credentials.
+func redact(err error) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
+	}
+	u := ue.URL
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	return &url.Error{Op: ue.Op, URL: u, Err: ue.Err}
+}
