@@ -1,10 +1,15 @@
 module github.com/clerkkit/clerk-go
 
-go 1.26.0
+go 1.24.0
 
 require (
 	github.com/hashicorp/go-retryablehttp v0.7.8
-	golang.org/x/time v0.16.0
+	github.com/jarcoal/httpmock v1.4.2
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/time v0.14.0
 )
 
-require github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+require (
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)
