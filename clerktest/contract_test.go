@@ -1,0 +1,326 @@
+package clerktest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	clerk "github.com/clerkkit/clerk-go"
+	"github.com/clerkkit/clerk-go/clerktest"
+)
+
+// specPath is Clerk's OpenAPI document, beside the repository in this workspace.
+const specPath = "../shared/spec/2026-05-12.yml"
+
+var loadSpec = sync.OnceValues(func() (*openapi3.T, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	for { // the repository root holds go.mod
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil, os.ErrNotExist
+		}
+		dir = parent
+	}
+	path := filepath.Join(dir, specPath)
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	return openapi3.NewLoader().LoadFromFile(path)
+})
+
+// contract is a RoundTripper that validates every request it carries and
+// every response it brings back against Clerk's OpenAPI document, and notes
+// which operation answered with which status.
+type contract struct {
+	t             *testing.T
+	doc           *openapi3.T
+	router        routers.Router
+	checkRequests bool
+
+	mu      sync.Mutex
+	covered map[string]bool // "operationId status"
+}
+
+func newContract(t *testing.T) *contract {
+	t.Helper()
+	doc, err := loadSpec()
+	if os.IsNotExist(err) {
+		t.Skipf("Clerk's OpenAPI document is not at %s beside the repository (a clone outside this workspace); skipping contract tests", specPath)
+	}
+	require.NoError(t, err)
+	router, err := gorillamux.NewRouter(doc)
+	require.NoError(t, err)
+	return &contract{t: t, doc: doc, router: router, checkRequests: true, covered: map[string]bool{}}
+}
+
+func (c *contract) RoundTrip(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	respBody, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	c.validate(req, reqBody, resp, respBody)
+	return resp, nil
+}
+
+func (c *contract) validate(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
+	ctx := context.Background()
+	// Route as if the request had gone to the document's server.
+	probe := req.Clone(ctx)
+	probe.URL.Scheme, probe.URL.Host, probe.Host = "https", "api.clerk.com", "api.clerk.com"
+	probe.Body = io.NopCloser(bytes.NewReader(reqBody))
+	route, pathParams, err := c.router.FindRoute(probe)
+	if !assert.NoError(c.t, err, "%s %s has no route in the spec", req.Method, req.URL.Path) {
+		return
+	}
+	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}
+	input := &openapi3filter.RequestValidationInput{Request: probe, PathParams: pathParams, Route: route, Options: opts}
+	if c.checkRequests {
+		assert.NoError(c.t, openapi3filter.ValidateRequest(ctx, input), "request %s %s?%s %s", req.Method, req.URL.Path, req.URL.RawQuery, reqBody)
+	}
+
+	op := route.Operation.OperationID
+	c.mu.Lock()
+	c.covered[op+" "+strconv.Itoa(resp.StatusCode)] = true
+	c.mu.Unlock()
+
+	if route.Operation.Responses.Status(resp.StatusCode) == nil {
+		// Statuses the document does not declare (409, 429, ...) must still
+		// carry the ClerkErrors schema.
+		var body any
+		if assert.NoError(c.t, json.Unmarshal(respBody, &body), "%s %d body is not JSON: %s", op, resp.StatusCode, respBody) {
+			schema := c.doc.Components.Schemas["ClerkErrors"].Value
+			assert.NoError(c.t, schema.VisitJSON(body), "%s %d body is not ClerkErrors: %s", op, resp.StatusCode, respBody)
+		}
+		return
+	}
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: input, Status: resp.StatusCode, Header: resp.Header,
+		Body:    io.NopCloser(bytes.NewReader(respBody)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	assert.NoError(c.t, openapi3filter.ValidateResponse(ctx, out), "%s %d response: %s", op, resp.StatusCode, respBody)
+}
+
+func (c *contract) Covered() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for k := range c.covered {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// raw sends a request the SDK would refuse to send, through the contract.
+func (c *contract) raw(t *testing.T, srv *clerktest.Server, method, path, contentType, body string) int {
+	t.Helper()
+	c.checkRequests = false
+	defer func() { c.checkRequests = true }()
+	req, err := http.NewRequest(method, strings.TrimSuffix(srv.URL, "/")+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+srv.SecretKey)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := (&http.Client{Transport: c}).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestEveryAnswerOfTheFakeAndEveryRequestOfTheSDKMatchClerksSpec(t *testing.T) {
+	c := newContract(t)
+	srv := clerktest.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	noRetry := clerk.WithRetryPolicy(clerk.RetryPolicy{})
+	client := srv.Client(clerk.WithHTTPClient(&http.Client{Transport: c}), noRetry)
+	wrongKey, err := clerk.NewClient("sk_test_wrong", clerk.WithBaseURL(srv.URL), clerk.WithHTTPClient(&http.Client{Transport: c}), noRetry)
+	require.NoError(t, err)
+	s := client.OrganizationMemberships
+
+	org := srv.AddOrganization("Acme Corp")
+	admin := srv.AddUser(clerktest.User{FirstName: "Ada", EmailAddress: "ada@acme.test", Username: "ada", PhoneNumber: "+15550100",
+		Web3Wallet: "0xada", LastActiveAt: time.Now()})
+	jane := srv.AddUser(clerktest.User{FirstName: "Jane", LastName: "Doe", EmailAddress: "jane@acme.test"})
+	bare := srv.AddUser(clerktest.User{}) // every nullable field null
+	srv.AddRole("org:billing", "Billing", "org:billing:manage")
+
+	expect := func(wantStatus int) func(resp *clerk.Response, err error) {
+		return func(resp *clerk.Response, err error) {
+			t.Helper()
+			if wantStatus == 200 {
+				require.NoError(t, err)
+			}
+			require.NotNil(t, resp)
+			require.Equal(t, wantStatus, resp.StatusCode, "%v", err)
+		}
+	}
+	create := func(orgID string, p clerk.CreateOrganizationMembershipParams) (*clerk.Response, error) {
+		_, r, err := s.Create(ctx, orgID, p)
+		return r, err
+	}
+
+	// Create: success, and every error it can answer with.
+	expect(200)(create(org, clerk.CreateOrganizationMembershipParams{UserID: admin, Role: "org:admin",
+		PublicMetadata: map[string]any{"a": 1}, PrivateMetadata: map[string]any{"b": map[string]any{"c": true}}}))
+	expect(200)(create(org, clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:billing"}))
+	expect(200)(create(org, clerk.CreateOrganizationMembershipParams{UserID: bare, Role: "org:member"}))
+	expect(400)(create(org, clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:member"}))
+	expect(404)(create("org_missing", clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:member"}))
+	expect(404)(create(org, clerk.CreateOrganizationMembershipParams{UserID: "user_missing", Role: "org:member"}))
+	expect(422)(create(org, clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:nope"}))
+	expect(422)(create(org, clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:member",
+		PublicMetadata: map[string]any{"blob": strings.Repeat("x", 9000)}}))
+	full := srv.AddOrganization("Full")
+	srv.SetMaxAllowedMemberships(full, 1)
+	expect(200)(create(full, clerk.CreateOrganizationMembershipParams{UserID: admin, Role: "org:admin"}))
+	expect(403)(create(full, clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:member"}))
+	_, resp, err := wrongKey.OrganizationMemberships.Create(ctx, org, clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:member"})
+	expect(401)(resp, err)
+	membershipsPath := "/organizations/" + org + "/memberships"
+	assert.Equal(t, 422, c.raw(t, srv, "POST", membershipsPath, "application/json", `{"role":"org:member"}`))
+	assert.Equal(t, 422, c.raw(t, srv, "POST", membershipsPath, "application/json", `{"user_id":"`+jane+`","role":"org:member","colour":"red"}`))
+	assert.Equal(t, 400, c.raw(t, srv, "POST", membershipsPath, "application/json", `{"user_id":`))
+	assert.Equal(t, 415, c.raw(t, srv, "POST", membershipsPath, "text/plain", `user_id=x`))
+
+	// List with every filter, and its errors.
+	list := func(orgID string, p *clerk.ListOrganizationMembershipsParams) (*clerk.Response, error) {
+		_, r, err := s.List(ctx, orgID, p)
+		return r, err
+	}
+	expect(200)(list(org, nil))
+	expect(200)(list(org, &clerk.ListOrganizationMembershipsParams{
+		Limit: 5, Offset: 0, OrderBy: "+email_address", UserIDs: []string{admin, "-" + jane}, EmailAddresses: []string{"ada@acme.test"},
+		PhoneNumbers: []string{"+15550100"}, Usernames: []string{"ada"}, Web3Wallets: []string{"0xada"}, Roles: []string{"org:admin"},
+		Query: "ad", EmailAddressQuery: "ADA", PhoneNumberQuery: "555", UsernameQuery: "a", NameQuery: "ad",
+		LastActiveAtAfter: time.Now().Add(-time.Hour), LastActiveAtBefore: time.Now().Add(time.Hour),
+		CreatedAtAfter: time.Now().Add(-time.Hour), CreatedAtBefore: time.Now().Add(time.Hour),
+	}))
+	expect(404)(list("org_missing", nil))
+	_, resp, err = wrongKey.OrganizationMemberships.List(ctx, org, nil)
+	expect(401)(resp, err)
+	assert.Equal(t, 422, c.raw(t, srv, "GET", membershipsPath+"?limit=501", "", ""))
+	assert.Equal(t, 422, c.raw(t, srv, "GET", membershipsPath+"?offset=-1", "", ""))
+	assert.Equal(t, 422, c.raw(t, srv, "GET", membershipsPath+"?order_by=shoe_size", "", ""))
+
+	// ListForInstance and its errors.
+	_, resp, err = s.ListForInstance(ctx, &clerk.ListInstanceOrganizationMembershipsParams{Limit: 2, Offset: 1, OrderBy: "-username"})
+	expect(200)(resp, err)
+	_, resp, err = wrongKey.OrganizationMemberships.ListForInstance(ctx, nil)
+	expect(401)(resp, err)
+	assert.Equal(t, 422, c.raw(t, srv, "GET", "/organization_memberships?limit=0", "", ""))
+
+	// Update and its errors.
+	update := func(orgID, userID, role string) (*clerk.Response, error) {
+		_, r, err := s.Update(ctx, orgID, userID, clerk.UpdateOrganizationMembershipParams{Role: role})
+		return r, err
+	}
+	expect(200)(update(org, jane, "org:member"))
+	expect(404)(update(org, "user_missing", "org:member"))
+	expect(404)(update("org_missing", jane, "org:member"))
+	expect(422)(update(org, jane, "org:nope"))
+	expect(400)(update(org, admin, "org:member")) // the last admin
+	assert.Equal(t, 422, c.raw(t, srv, "PATCH", membershipsPath+"/"+jane, "application/json", `{}`))
+
+	// UpdateMetadata and its errors.
+	updateMetadata := func(userID string, p clerk.UpdateOrganizationMembershipMetadataParams) (*clerk.Response, error) {
+		_, r, err := s.UpdateMetadata(ctx, org, userID, p)
+		return r, err
+	}
+	expect(200)(updateMetadata(admin, clerk.UpdateOrganizationMembershipMetadataParams{
+		PublicMetadata: map[string]any{"a": nil, "n": map[string]any{"x": 1}}, PrivateMetadata: map[string]any{"b": map[string]any{"c": nil}}}))
+	expect(200)(updateMetadata(admin, clerk.UpdateOrganizationMembershipMetadataParams{}))
+	expect(404)(updateMetadata("user_missing", clerk.UpdateOrganizationMembershipMetadataParams{}))
+	expect(422)(updateMetadata(admin, clerk.UpdateOrganizationMembershipMetadataParams{PrivateMetadata: map[string]any{"blob": strings.Repeat("y", 9000)}}))
+	assert.Equal(t, 422, c.raw(t, srv, "PATCH", membershipsPath+"/"+admin+"/metadata", "application/json", `{"unsafe_metadata":{}}`))
+	assert.Equal(t, 400, c.raw(t, srv, "PATCH", membershipsPath+"/"+admin+"/metadata", "application/json", `[`))
+
+	// Delete and its errors.
+	del := func(orgID, userID string) (*clerk.Response, error) {
+		_, r, err := s.Delete(ctx, orgID, userID)
+		return r, err
+	}
+	expect(200)(del(org, jane))
+	expect(404)(del(org, jane))
+	expect(400)(del(org, admin)) // the last admin
+	_, resp, err = wrongKey.OrganizationMemberships.Delete(ctx, org, admin)
+	expect(401)(resp, err)
+
+	// Injected faults and the rate limiter answer in Clerk's shape too.
+	srv.InjectFault(clerktest.Fault{Status: 503})
+	expect(503)(list(org, nil))
+	srv.InjectFault(clerktest.Fault{Status: 409, Method: "DELETE"})
+	expect(409)(del(org, bare))
+	srv.SetRateLimit(1, time.Hour)
+	expect(200)(list(org, nil))
+	expect(429)(list(org, nil))
+	srv.SetRateLimit(0, 0)
+
+	want := []string{
+		"CreateOrganizationMembership 200", "CreateOrganizationMembership 400", "CreateOrganizationMembership 401",
+		"CreateOrganizationMembership 403", "CreateOrganizationMembership 404", "CreateOrganizationMembership 415",
+		"CreateOrganizationMembership 422",
+		"DeleteOrganizationMembership 200", "DeleteOrganizationMembership 400", "DeleteOrganizationMembership 401",
+		"DeleteOrganizationMembership 404", "DeleteOrganizationMembership 409",
+		"InstanceGetOrganizationMemberships 200", "InstanceGetOrganizationMemberships 401", "InstanceGetOrganizationMemberships 422",
+		"ListOrganizationMemberships 200", "ListOrganizationMemberships 401", "ListOrganizationMemberships 404",
+		"ListOrganizationMemberships 422", "ListOrganizationMemberships 429", "ListOrganizationMemberships 503",
+		"UpdateOrganizationMembership 200", "UpdateOrganizationMembership 400", "UpdateOrganizationMembership 404",
+		"UpdateOrganizationMembership 422",
+		"UpdateOrganizationMembershipMetadata 200", "UpdateOrganizationMembershipMetadata 400",
+		"UpdateOrganizationMembershipMetadata 404", "UpdateOrganizationMembershipMetadata 422",
+	}
+	assert.Equal(t, want, c.Covered(), "every operation and every answer the fake gives was validated")
+}
+
+func TestTheSpecDigestAgreesWithTheDocumentOnPaths(t *testing.T) {
+	c := newContract(t)
+	for path, methods := range map[string][]string{
+		"/organizations/{organization_id}/memberships":                    {"GET", "POST"},
+		"/organizations/{organization_id}/memberships/{user_id}":          {"PATCH", "DELETE"},
+		"/organizations/{organization_id}/memberships/{user_id}/metadata": {"PATCH"},
+		"/organization_memberships":                                       {"GET"},
+	} {
+		item := c.doc.Paths.Value(path)
+		require.NotNil(t, item, path)
+		for _, m := range methods {
+			assert.NotNil(t, item.GetOperation(m), "%s %s", m, path)
+		}
+	}
+}
