@@ -10,6 +10,7 @@
 // and user named by CLERK_ORGANIZATION_ID and CLERK_USER_ID. It only reads
 // unless -write is given, in which case it adds the user to the organization,
 // changes the role and metadata, and removes the membership again.
+// CLERK_API_URL, when set, replaces the base URL.
 package main
 
 import (
@@ -52,8 +53,12 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 		if orgID == "" || userID == "" {
 			return errors.New("with CLERK_SECRET_KEY set, also set CLERK_ORGANIZATION_ID and CLERK_USER_ID")
 		}
+		opts := []clerk.Option{clerk.WithUserAgent("clerk-go-quickstart")}
+		if u := getenv("CLERK_API_URL"); u != "" {
+			opts = append(opts, clerk.WithBaseURL(u))
+		}
 		var err error
-		if client, err = clerk.NewClient(key, clerk.WithUserAgent("clerk-go-quickstart")); err != nil {
+		if client, err = clerk.NewClient(key, opts...); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "Talking to the real Clerk API (organization %s, user %s).\n", orgID, userID)
