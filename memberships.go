@@ -117,14 +117,10 @@ func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizatio
 // List returns one page of the organization's memberships. A nil params
 // means no filters and the server's default page. See All to walk every page.
 func (s *OrganizationMembershipsService) List(ctx context.Context, organizationID string, params *ListOrganizationMembershipsParams) (*OrganizationMemberships, *Response, error) {
-	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID)); err != nil {
-		return nil, nil, err
-	}
-	q, err := params.values()
+	r, err := listRequest(ctx, organizationID, params)
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &request{op: "list memberships", method: http.MethodGet, path: membershipsPath(organizationID), query: q}
 	return s.doPage(ctx, r)
 }
 
@@ -132,15 +128,33 @@ func (s *OrganizationMembershipsService) List(ctx context.Context, organizationI
 // of the instance. A nil params means the server's default page. See
 // AllForInstance to walk every page.
 func (s *OrganizationMembershipsService) ListForInstance(ctx context.Context, params *ListInstanceOrganizationMembershipsParams) (*OrganizationMemberships, *Response, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, nil, err
-	}
-	q, err := params.values()
+	r, err := instanceListRequest(ctx, params)
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &request{op: "list instance memberships", method: http.MethodGet, path: "organization_memberships", query: q}
 	return s.doPage(ctx, r)
+}
+
+func listRequest(ctx context.Context, organizationID string, params *ListOrganizationMembershipsParams) (*request, error) {
+	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID)); err != nil {
+		return nil, err
+	}
+	q, err := params.values()
+	if err != nil {
+		return nil, err
+	}
+	return &request{op: "list memberships", method: http.MethodGet, path: membershipsPath(organizationID), query: q}, nil
+}
+
+func instanceListRequest(ctx context.Context, params *ListInstanceOrganizationMembershipsParams) (*request, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	q, err := params.values()
+	if err != nil {
+		return nil, err
+	}
+	return &request{op: "list instance memberships", method: http.MethodGet, path: "organization_memberships", query: q}, nil
 }
 
 // Update changes the member's role. Metadata is changed with UpdateMetadata.
@@ -175,7 +189,11 @@ func (s *OrganizationMembershipsService) doMembership(ctx context.Context, r *re
 }
 
 func (s *OrganizationMembershipsService) doPage(ctx context.Context, r *request) (*OrganizationMemberships, *Response, error) {
-	page := new(OrganizationMemberships)
+	size := 10 // Clerk's default page size
+	if limit, err := strconv.Atoi(r.query.Get("limit")); err == nil {
+		size = limit
+	}
+	page := &OrganizationMemberships{Data: make([]*OrganizationMembership, 0, size)}
 	resp, err := s.client.do(ctx, r, page)
 	if err != nil {
 		return nil, resp, err

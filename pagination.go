@@ -3,6 +3,7 @@ package clerk
 import (
 	"context"
 	"iter"
+	"runtime"
 	"sync"
 )
 
@@ -24,10 +25,15 @@ func (s *OrganizationMembershipsService) All(ctx context.Context, organizationID
 	if params != nil {
 		p = *params
 	}
-	return s.client.walk(ctx, p.Offset, p.Limit, func(ctx context.Context, offset, limit int) (*OrganizationMemberships, error) {
+	return s.client.walk(ctx, p.Offset, p.Limit, func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error) {
 		q := p
 		q.Offset, q.Limit = offset, limit
-		page, _, err := s.List(ctx, organizationID, &q)
+		r, err := listRequest(ctx, organizationID, &q)
+		if err != nil {
+			return nil, err
+		}
+		r.arrived = arrived
+		page, _, err := s.doPage(ctx, r)
 		return page, err
 	})
 }
@@ -39,16 +45,22 @@ func (s *OrganizationMembershipsService) AllForInstance(ctx context.Context, par
 	if params != nil {
 		p = *params
 	}
-	return s.client.walk(ctx, p.Offset, p.Limit, func(ctx context.Context, offset, limit int) (*OrganizationMemberships, error) {
+	return s.client.walk(ctx, p.Offset, p.Limit, func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error) {
 		q := p
 		q.Offset, q.Limit = offset, limit
-		page, _, err := s.ListForInstance(ctx, &q)
+		r, err := instanceListRequest(ctx, &q)
+		if err != nil {
+			return nil, err
+		}
+		r.arrived = arrived
+		page, _, err := s.doPage(ctx, r)
 		return page, err
 	})
 }
 
-// fetchPage fetches the page of the given size at offset.
-type fetchPage func(ctx context.Context, offset, limit int) (*OrganizationMemberships, error)
+// fetchPage fetches the page of the given size at offset. arrived, when not
+// nil, is called once the response has arrived, before it is decoded.
+type fetchPage func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error)
 
 // walk yields every membership from offset on. Pages are fetched one after
 // another until the first is in; then, when the Client's page concurrency
@@ -65,7 +77,7 @@ func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) i
 			limit = maxPageSize
 		}
 		for {
-			page, err := fetch(ctx, offset, limit)
+			page, err := fetch(ctx, offset, limit, nil)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -81,8 +93,8 @@ func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) i
 				// The server's real page size is the stride, in case it
 				// serves fewer than limit per page.
 				walkConcurrent(ctx, c.pageConcurrency, offset, len(page.Data), page.TotalCount,
-					func(ctx context.Context, offset int) (*OrganizationMemberships, error) {
-						return fetch(ctx, offset, limit)
+					func(ctx context.Context, offset int, arrived func() error) (*OrganizationMemberships, error) {
+						return fetch(ctx, offset, limit, arrived)
 					}, yield)
 				return
 			}
@@ -91,11 +103,18 @@ func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) i
 }
 
 // walkConcurrent fetches the pages at offset, offset+stride, ... below total
-// with up to k requests in flight, and yields them in order. At most k pages
-// are held at once: the one being yielded and those in flight. It returns
-// only when every request it started has finished.
+// and yields them in order. Two bounds hold at all times:
+//
+//   - at most k requests wait for the server at once: a request that gets
+//     its answer makes room for the next at once, so decoding one page
+//     overlaps waiting for the next ones;
+//   - at most k pages are held in memory: the page being yielded and the k-1
+//     after it. An answer that arrives further ahead waits, undecoded, in the
+//     connection until the walk catches up.
+//
+// It returns only when every request it started has finished.
 func walkConcurrent(ctx context.Context, k, offset, stride int, total int64,
-	fetch func(ctx context.Context, offset int) (*OrganizationMemberships, error),
+	fetch func(ctx context.Context, offset int, arrived func() error) (*OrganizationMemberships, error),
 	yield func(*OrganizationMembership, error) bool) {
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -105,39 +124,89 @@ func walkConcurrent(ctx context.Context, k, offset, stride int, total int64,
 		wg.Wait()
 	}()
 
-	type result struct {
-		page *OrganizationMemberships
-		err  error
+	var (
+		pending  []*pageFetch // requested and not yet yielded, in offset order
+		awaiting int          // requested pages whose answer has not arrived
+		arrivals = make(chan *pageFetch, 2*k)
+	)
+	launch := func() {
+		p := &pageFetch{done: make(chan pageResult, 1), mayDecode: make(chan struct{})}
+		if len(pending) < k {
+			close(p.mayDecode)
+		}
+		pending = append(pending, p)
+		awaiting++
+		wg.Add(1)
+		go func(offset int) {
+			defer wg.Done()
+			page, err := fetch(ctx, offset, func() error {
+				select {
+				case arrivals <- p:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				// Let the walk send the next request before this goroutine
+				// spends milliseconds of CPU decoding: otherwise, with every
+				// core decoding, the next request waits for preemption.
+				runtime.Gosched()
+				select {
+				case <-p.mayDecode:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			p.done <- pageResult{page, err}
+		}(offset)
+		offset += stride
 	}
-	var pending []chan result // in offset order
+	arrived := func(p *pageFetch) {
+		if !p.arrived {
+			p.arrived = true
+			awaiting--
+		}
+	}
 	fill := func() {
-		for len(pending) < k && int64(offset) < total {
-			ch := make(chan result, 1)
-			pending = append(pending, ch)
-			wg.Add(1)
-			go func(offset int) {
-				defer wg.Done()
-				page, err := fetch(ctx, offset)
-				ch <- result{page, err}
-			}(offset)
-			offset += stride
+		for awaiting < k && len(pending) < 2*k && int64(offset) < total {
+			launch()
 		}
 	}
 
 	fill()
 	for len(pending) > 0 {
-		r := <-pending[0]
-		pending = pending[1:]
-		if r.err != nil {
-			yield(nil, r.err)
-			return
+		select {
+		case p := <-arrivals:
+			arrived(p)
+			fill()
+		case r := <-pending[0].done:
+			arrived(pending[0])
+			if r.err != nil {
+				yield(nil, r.err)
+				return
+			}
+			if !yieldPage(r.page, yield) || len(r.page.Data) == 0 {
+				return
+			}
+			pending = pending[1:]
+			if len(pending) >= k {
+				close(pending[k-1].mayDecode) // it is now within k of the walk
+			}
+			total = r.page.TotalCount
+			fill()
 		}
-		if !yieldPage(r.page, yield) || len(r.page.Data) == 0 {
-			return
-		}
-		total = r.page.TotalCount
-		fill()
 	}
+}
+
+// pageFetch is one page requested by walkConcurrent.
+type pageFetch struct {
+	done      chan pageResult // receives the page, or the error, once
+	mayDecode chan struct{}   // closed when the page may be decoded
+	arrived   bool            // its answer has been counted as arrived
+}
+
+type pageResult struct {
+	page *OrganizationMemberships
+	err  error
 }
 
 // yieldPage yields the page's memberships and reports whether the caller

@@ -3,9 +3,11 @@ package clerk
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -225,7 +227,7 @@ func TestBreakingAConcurrentWalkCancelsTheFetchesInFlight(t *testing.T) {
 		for m, err := range c.OrganizationMemberships.All(context.Background(), "org_1", &ListOrganizationMembershipsParams{Limit: 10}) {
 			assert.NoError(t, err)
 			if got = append(got, m.ID); len(got) == 15 {
-				assert.Eventually(t, func() bool { return blocked.Load() == 3 }, 5*time.Second, time.Millisecond)
+				assert.Eventually(t, func() bool { return blocked.Load() == 4 }, 5*time.Second, time.Millisecond)
 				break
 			}
 		}
@@ -237,6 +239,42 @@ func TestBreakingAConcurrentWalkCancelsTheFetchesInFlight(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("breaking the loop did not cancel the page fetches in flight")
 	}
-	assert.Len(t, api.Requests(), 5, "the first page alone, then 4 at once")
-	assert.Equal(t, int32(3), canceled.Load(), "the 3 fetches beyond the page being read are canceled, and waited for")
+	assert.Len(t, api.Requests(), 6, "the first page alone, then 4 at once, then 1 more when the second page arrived")
+	assert.Equal(t, int32(4), canceled.Load(), "the 4 fetches waiting for the server are canceled, and waited for")
+}
+
+// trackedBody counts the bodies whose reading has started.
+type trackedBody struct {
+	io.Reader
+	started *atomic.Int32
+	once    sync.Once
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	b.once.Do(func() { b.started.Add(1) })
+	return b.Reader.Read(p)
+}
+
+func (b *trackedBody) Close() error { return nil }
+
+func TestAConcurrentWalkHoldsAtMostKPagesForASlowConsumer(t *testing.T) {
+	const k, limit, pages = 3, 5, 12
+	var decoding atomic.Int32
+	tracked := func(req *http.Request) (*http.Response, error) {
+		resp, err := pagedServer(limit*pages, -1)(req)
+		resp.Body = &trackedBody{Reader: resp.Body, started: &decoding}
+		return resp, err
+	}
+	c, _ := newMockClient(t, []httpmock.Responder{tracked}, WithPageConcurrency(k))
+	n := 0
+	for _, err := range c.OrganizationMemberships.All(context.Background(), "org_1", &ListOrganizationMembershipsParams{Limit: limit}) {
+		require.NoError(t, err)
+		if n%limit == 0 && n > 0 {
+			time.Sleep(20 * time.Millisecond) // a slow consumer: fetchers could run far ahead
+			page := int32(n / limit)          // pages 0..page-1 are done; page is being read
+			assert.LessOrEqual(t, decoding.Load()-page, int32(k), "pages decoded and held at page %d", page)
+		}
+		n++
+	}
+	assert.Equal(t, limit*pages, n)
 }

@@ -45,6 +45,11 @@ type request struct {
 	path   string // escaped, relative to the base URL
 	query  url.Values
 	body   any // encoded as JSON when not nil
+
+	// arrived, when set, is called once a 2xx response has arrived and
+	// before its body is decoded; an error abandons the body. The concurrent
+	// page walker uses it to pace requests and bound memory.
+	arrived func() error
 }
 
 // call holds what one call learns over its attempts. go-retryablehttp calls
@@ -120,6 +125,11 @@ func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 		return out, apiErr
 	}
 	defer drainAndClose(resp)
+	if r.arrived != nil {
+		if err := r.arrived(); err != nil {
+			return out, fmt.Errorf("clerk: %s: %w", r.op, err)
+		}
+	}
 	if err := decodeBody(resp.Body, v); err != nil {
 		return out, fmt.Errorf("clerk: %s: decoding the %d response: %w", r.op, resp.StatusCode, err)
 	}
@@ -213,11 +223,24 @@ func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) 
 // errBodyTooLarge is returned when a success body exceeds maxSuccessBody.
 var errBodyTooLarge = fmt.Errorf("the body exceeds the %d MiB limit", maxSuccessBody>>20)
 
+// streamDecoder is implemented by values that decode themselves from a
+// json.Decoder piece by piece, instead of buffering the whole JSON value.
+type streamDecoder interface {
+	decodeFrom(dec *json.Decoder) error
+}
+
 // decodeBody decodes one JSON value from body as a stream, reading at most
 // maxSuccessBody bytes.
 func decodeBody(body io.Reader, v any) error {
 	lr := &cappedReader{r: body, left: maxSuccessBody}
-	if err := json.NewDecoder(lr).Decode(v); err != nil {
+	dec := json.NewDecoder(lr)
+	var err error
+	if sd, ok := v.(streamDecoder); ok {
+		err = sd.decodeFrom(dec)
+	} else {
+		err = dec.Decode(v)
+	}
+	if err != nil {
 		if lr.exceeded {
 			return errBodyTooLarge
 		}
