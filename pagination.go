@@ -180,6 +180,7 @@ func walkConcurrent(ctx context.Context, k, offset, stride int, total int64,
 			fill()
 		case r := <-pending[0].done:
 			arrived(pending[0])
+			fill()
 			if r.err != nil {
 				yield(nil, r.err)
 				return
