@@ -1,6 +1,7 @@
 package clerk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -261,8 +262,14 @@ func WithPageConcurrency(k int) Option {
 // WithRateLimit makes every HTTP attempt of the Client (retries and
 // concurrent pages included) wait for a token of a limiter that allows
 // requestsPerSecond on average and burst at once. Waiting honours the call's
-// context. Clerk allows 1000 requests per 10 s on production instances and 100
-// per 10 s on development instances.
+// context: a wait that would outlast its deadline is not started.
+//
+// Such a limiter sends at most burst + requestsPerSecond·w requests in any
+// window of w seconds. To stay under a server limit of n requests per w
+// seconds, choose burst + requestsPerSecond·w <= n: for Clerk's production
+// limit of 1000 per 10 s, WithRateLimit(99.9, 1); for a development
+// instance's 100 per 10 s, WithRateLimit(9.9, 1). Share one Client per
+// secret key, since Clerk counts per instance.
 func WithRateLimit(requestsPerSecond float64, burst int) Option {
 	return func(c *config) error {
 		if !(requestsPerSecond > 0) || burst < 1 {
@@ -325,11 +332,18 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			if req.Body != nil {
 				req.Body.Close()
 			}
-			return nil, fmt.Errorf("waiting for the client-side rate limiter: %w", err)
+			if ctxErr := req.Context().Err(); ctxErr != nil {
+				return nil, fmt.Errorf("waiting for the client-side rate limiter: %w", ctxErr)
+			}
+			return nil, errLimiterDeadline
 		}
 	}
 	return t.base.RoundTrip(req)
 }
+
+// errLimiterDeadline is returned, before anything is sent, when the wait for
+// the client-side rate limiter would outlast the context's deadline.
+var errLimiterDeadline = fmt.Errorf("waiting for the client-side rate limiter would outlast the context's deadline: %w", context.DeadlineExceeded)
 
 func userAgent(suffix string) string {
 	ua := "clerk-go/" + Version + " go/" + strings.TrimPrefix(runtime.Version(), "go")
