@@ -1,6 +1,7 @@
 package clerk
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -233,12 +235,17 @@ type streamDecoder interface {
 // maxSuccessBody bytes.
 func decodeBody(body io.Reader, v any) error {
 	lr := &cappedReader{r: body, left: maxSuccessBody}
-	dec := json.NewDecoder(lr)
 	var err error
 	if sd, ok := v.(streamDecoder); ok {
-		err = sd.decodeFrom(dec)
+		// Decoding value by value makes json.Decoder read in small pieces;
+		// a large buffer in front keeps the number of body reads low.
+		br := readBuffers.Get().(*bufio.Reader)
+		br.Reset(lr)
+		err = sd.decodeFrom(json.NewDecoder(br))
+		br.Reset(nil)
+		readBuffers.Put(br)
 	} else {
-		err = dec.Decode(v)
+		err = json.NewDecoder(lr).Decode(v)
 	}
 	if err != nil {
 		if lr.exceeded {
@@ -248,6 +255,9 @@ func decodeBody(body io.Reader, v any) error {
 	}
 	return nil
 }
+
+// readBuffers holds the read buffers of page decoding.
+var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
 
 // cappedReader reads from r until left bytes have been read, then reports
 // errBodyTooLarge.
