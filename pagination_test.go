@@ -188,7 +188,7 @@ func TestAllConcurrentlyFetchesAtMostKPagesAtOnce(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // long enough for the next fetches to start meanwhile
 		return pagedServer(100, -1)(req)
 	}
 	c, api := newMockClient(t, []httpmock.Responder{slow}, WithPageConcurrency(k))
