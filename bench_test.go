@@ -221,3 +221,51 @@ func BenchmarkPerCall(b *testing.B) {
 		})
 	}
 }
+
+// fixedTransport answers every request in memory with body, so that
+// BenchmarkPerCallWithoutNetwork measures only the code on each side.
+type fixedTransport struct{ body []byte }
+
+func (f fixedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	return &http.Response{
+		StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(f.body)), ContentLength: int64(len(f.body)), Request: r,
+	}, nil
+}
+
+// BenchmarkPerCallWithoutNetwork is BenchmarkPerCall with an in-memory
+// transport: the CPU each side spends per call, without the noise of the
+// loopback network.
+func BenchmarkPerCallWithoutNetwork(b *testing.B) {
+	ctx := context.Background()
+	for _, bc := range benchCases() {
+		b.Run(bc.name, func(b *testing.B) {
+			rt := fixedTransport{bc.body}
+			b.Run("impl=sdk", func(b *testing.B) {
+				c, err := clerk.NewClient(benchKey, clerk.WithBaseURL("http://127.0.0.1/v1/"), clerk.WithHTTPClient(&http.Client{Transport: rt}))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := bc.sdk(ctx, c); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("impl=hand-decoder", func(b *testing.B) {
+				h := handWritten{hc: &http.Client{Transport: rt}, base: "http://127.0.0.1/v1/"}
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := bc.hand(ctx, h); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}

@@ -57,11 +57,12 @@ type request struct {
 // call holds what one call learns over its attempts. go-retryablehttp calls
 // its methods from a single goroutine, one attempt after another.
 type call struct {
+	retrying retryablehttp.Client // this call's, so that its hooks can reach the call
 	c        *Client
 	req      *request
 	logPath  string // the escaped request path, without query, for logs
 	attempts int
-	started  time.Time     // when the current attempt began
+	started  time.Time     // when the current attempt began; set only for logging
 	wait     time.Duration // chosen by checkRetry for backoff to return
 	lastResp *http.Response
 	lastErr  error // the last attempt's error or *APIError
@@ -97,16 +98,18 @@ func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 	}
 
 	st := &call{c: c, req: r, logPath: req.URL.EscapedPath()}
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.httpClient,
-		RetryMax:       c.retry.MaxRetries,
-		RequestLogHook: st.beforeAttempt,
-		CheckRetry:     st.checkRetry,
-		Backoff:        st.backoff,
-		ErrorHandler:   passThrough,
+	st.retrying = retryablehttp.Client{
+		HTTPClient:   c.httpClient,
+		RetryMax:     c.retry.MaxRetries,
+		CheckRetry:   st.checkRetry,
+		Backoff:      st.backoff,
+		ErrorHandler: passThrough,
 		// Logger stays nil: go-retryablehttp's own logger prints every URL.
 	}
-	resp, err := rc.Do(req)
+	if c.logger != nil {
+		st.retrying.RequestLogHook = st.beforeAttempt
+	}
+	resp, err := st.retrying.Do(req)
 
 	if err != nil {
 		err = redact(err)
@@ -123,7 +126,6 @@ func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 	out := st.response(resp)
 	if apiErr, ok := st.lastErr.(*APIError); ok {
 		apiErr.Response = out
-		out.TraceID = apiErr.TraceID
 		return out, apiErr
 	}
 	defer drainAndClose(resp)
