@@ -50,6 +50,15 @@ type Client struct {
 	pageConcurrency int
 }
 
+// String describes the Client without its secret key, so that printing one
+// by mistake, with %v or %+v, leaks nothing.
+func (c *Client) String() string {
+	return "clerk.Client{BaseURL: " + c.baseURL + ", APIVersion: " + c.apiVersion + ", SecretKey: [redacted]}"
+}
+
+// GoString is String for %#v.
+func (c *Client) GoString() string { return c.String() }
+
 // config collects what the options set before NewClient builds the Client.
 type config struct {
 	baseURL         string

@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -129,4 +130,14 @@ func TestARedirectToAnotherHostNeverCarriesTheKey(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
 	assert.Equal(t, int32(0), leaked.Load(), "the redirect was not followed")
+}
+
+func TestPrintingAClientNeverShowsTheKey(t *testing.T) {
+	c, err := NewClient(testKey, WithBaseURL(testBaseURL))
+	require.NoError(t, err)
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(format, c)
+		assert.NotContains(t, out, testKey, format)
+		assert.Equal(t, "clerk.Client{BaseURL: https://api.clerk.test/v1/, APIVersion: 2026-05-12, SecretKey: [redacted]}", out, format)
+	}
 }
