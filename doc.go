@@ -30,12 +30,19 @@
 // # Pagination
 //
 // List and ListForInstance return one page; All and AllForInstance are
-// iterators over every page:
+// iterators over every page, fetching up to WithPageConcurrency pages at once
+// after the first and yielding in order:
 //
 //	for m, err := range client.OrganizationMemberships.All(ctx, "org_123", nil) {
 //		if err != nil { ... }
 //		fmt.Println(m.PublicUserData.UserID, m.Role)
 //	}
+//
+// # Testing
+//
+// Package clerktest is an in-memory Clerk over HTTP, with fault injection,
+// rate limiting and a record of requests, for testing code that uses this
+// package without a Clerk account.
 //
 // # Security
 //

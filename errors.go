@@ -148,6 +148,7 @@ type ValidationError struct {
 	Message string
 }
 
+// Error reads like "clerk: invalid limit: must be between 1 and 500 ...".
 func (e *ValidationError) Error() string {
 	return "clerk: invalid " + e.Param + ": " + e.Message
 }

@@ -154,7 +154,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		wait, ok = s.limit.allow(time.Now())
 		limited = !ok
 	}
-	fault := s.takeFault(r)
+	var fault *Fault
+	if !limited {
+		fault = s.takeFault(r)
+	}
 	s.mu.Unlock()
 
 	rec := &recorder{ResponseWriter: w}

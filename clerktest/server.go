@@ -156,6 +156,32 @@ func (s *Server) AddUser(u User) (userID string) {
 	return nu.id
 }
 
+// AddMembership makes the user a member of the organization with the given
+// role, without going through HTTP, to seed large fixtures quickly, and
+// returns the membership's ID. It panics on an unknown organization, user or
+// role, or an existing membership, which are bugs in the test.
+func (s *Server) AddMembership(organizationID, userID, role string) (membershipID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	org, u := s.orgs[organizationID], s.users[userID]
+	_, knownRole := s.roles[role]
+	switch {
+	case org == nil:
+		panic("clerktest: no organization " + organizationID)
+	case u == nil:
+		panic("clerktest: no user " + userID)
+	case !knownRole:
+		panic("clerktest: no role " + role)
+	case s.findMembership(organizationID, userID) != nil:
+		panic("clerktest: " + userID + " is already a member of " + organizationID)
+	}
+	now := s.nowMilli()
+	m := &membership{id: "orgmem_" + randomID(27), org: org, user: u, role: role,
+		publicMetadata: map[string]any{}, privateMetadata: map[string]any{}, createdAt: now, updatedAt: now}
+	s.memberships = append(s.memberships, m)
+	return m.id
+}
+
 // AddRole adds a custom role, such as "org:billing", with a display name and
 // its permissions. A role holding "org:sys_memberships:manage" counts as an
 // administrator.

@@ -423,3 +423,35 @@ func TestEscapedIDsReachTheFakeAsLiteralIDs(t *testing.T) {
 	reqs := f.srv.Requests()
 	assert.Equal(t, "/v1/organizations/"+f.org+"%2F..%2Fx/memberships/"+f.admin, reqs[len(reqs)-1].Path)
 }
+
+func TestARateLimitedRequestDoesNotUseUpAFault(t *testing.T) {
+	f := newFixture(t)
+	f.srv.SetRateLimit(1, time.Hour)
+	f.srv.InjectFault(clerktest.Fault{Status: 503})
+	_, resp, _ := f.client.OrganizationMemberships.ListForInstance(ctx, nil)
+	assert.Equal(t, 503, resp.StatusCode, "the first request is within the limit and gets the fault")
+	f.srv.InjectFault(clerktest.Fault{Status: 502})
+	_, resp, _ = f.client.OrganizationMemberships.ListForInstance(ctx, nil)
+	assert.Equal(t, 429, resp.StatusCode)
+	f.srv.SetRateLimit(0, 0)
+	_, resp, _ = f.client.OrganizationMemberships.ListForInstance(ctx, nil)
+	assert.Equal(t, 502, resp.StatusCode, "the fault is still there for the next request")
+}
+
+func TestAddMembershipSeedsWithoutHTTPAndRefusesMistakes(t *testing.T) {
+	f := newFixture(t)
+	jane := f.srv.AddUser(clerktest.User{FirstName: "Jane"})
+	id := f.srv.AddMembership(f.org, jane, clerktest.RoleMember)
+	assert.True(t, strings.HasPrefix(id, "orgmem_"))
+	assert.Equal(t, 1, len(f.srv.Requests()), "only the fixture's own create went over HTTP")
+
+	page, _, err := f.client.OrganizationMemberships.List(ctx, f.org, &clerk.ListOrganizationMembershipsParams{UserIDs: []string{jane}})
+	require.NoError(t, err)
+	require.Len(t, page.Data, 1)
+	assert.Equal(t, id, page.Data[0].ID)
+
+	assert.PanicsWithValue(t, "clerktest: "+jane+" is already a member of "+f.org, func() { f.srv.AddMembership(f.org, jane, clerktest.RoleMember) })
+	assert.PanicsWithValue(t, "clerktest: no role org:nope", func() { f.srv.AddMembership(f.org, f.srv.AddUser(clerktest.User{}), "org:nope") })
+	assert.PanicsWithValue(t, "clerktest: no organization org_x", func() { f.srv.AddMembership("org_x", jane, clerktest.RoleMember) })
+	assert.PanicsWithValue(t, "clerktest: no user user_x", func() { f.srv.AddMembership(f.org, "user_x", clerktest.RoleMember) })
+}

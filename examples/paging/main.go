@@ -35,9 +35,7 @@ func run(ctx context.Context, out io.Writer, members int) error {
 	roles := []string{"org:admin", "org:member", "org:member", "org:billing"}
 	for i := range members {
 		user := srv.AddUser(clerktest.User{Username: fmt.Sprintf("member%05d", i)})
-		if _, _, err := client.OrganizationMemberships.Create(ctx, org, clerk.CreateOrganizationMembershipParams{UserID: user, Role: roles[i%len(roles)]}); err != nil {
-			return err
-		}
+		srv.AddMembership(org, user, roles[i%len(roles)])
 	}
 	seeded := srv.CountRequests("", "")
 
