@@ -263,10 +263,13 @@ func TestLogsRecordAttemptsAndRetriesWithoutSecrets(t *testing.T) {
 }
 
 func TestNilLoggerLogsNothing(t *testing.T) {
-	c, _ := newMockClient(t, []httpmock.Responder{status(503), ok(pageJSON(0))}, WithLogger(nil))
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _ := newMockClient(t, []httpmock.Responder{status(503), ok(pageJSON(0))}, WithLogger(logger), WithLogger(nil))
 	_, resp, err := c.OrganizationMemberships.ListForInstance(context.Background(), nil)
 	require.NoError(t, err)
-	assert.Equal(t, 2, resp.Attempts)
+	assert.Equal(t, 2, resp.Attempts, "a retry happened, which a logger would have recorded")
+	assert.Empty(t, buf.String(), "the later WithLogger(nil) switched logging off")
 }
 
 func TestErrorsNeverContainTheKeyOrTheQuery(t *testing.T) {
