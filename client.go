@@ -41,9 +41,9 @@ type Client struct {
 	OrganizationMemberships *OrganizationMembershipsService
 
 	baseURL         string // absolute, always ending in "/"
-	authorization   string // "Bearer <secret key>"; never logged or printed
 	apiVersion      string
-	userAgent       string
+	headers         http.Header // sent with every request, the secret key included; never logged or printed
+	bodyHeaders     http.Header // headers plus Content-Type, for requests with a body
 	httpClient      *http.Client // the caller's or ours, behind attemptTransport
 	retry           RetryPolicy
 	logger          *slog.Logger // nil logs nothing
@@ -119,11 +119,19 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		}
 	}
 
+	headers := http.Header{
+		"Authorization":     {"Bearer " + secretKey},
+		"Clerk-Api-Version": {cfg.apiVersion},
+		"Accept":            {"application/json"},
+		"User-Agent":        {userAgent(cfg.userAgentSuffix)},
+	}
+	bodyHeaders := headers.Clone()
+	bodyHeaders.Set("Content-Type", "application/json")
 	c := &Client{
 		baseURL:         cfg.baseURL,
-		authorization:   "Bearer " + secretKey,
 		apiVersion:      cfg.apiVersion,
-		userAgent:       userAgent(cfg.userAgentSuffix),
+		headers:         headers,
+		bodyHeaders:     bodyHeaders,
 		httpClient:      attemptClient(cfg.httpClient, cfg.limiter),
 		retry:           cfg.retry,
 		logger:          cfg.logger,

@@ -75,7 +75,7 @@ func TestNewClientFromEnvReadsKeyAndAPIURL(t *testing.T) {
 		c, err := NewClientFromEnv()
 		require.NoError(t, err)
 		assert.Equal(t, DefaultBaseURL, c.baseURL)
-		assert.Equal(t, "Bearer "+testKey, c.authorization)
+		assert.Equal(t, "Bearer "+testKey, c.headers.Get("Authorization"))
 	})
 	t.Run("an API URL without a path gets /v1/", func(t *testing.T) {
 		t.Setenv("CLERK_SECRET_KEY", testKey)
@@ -98,8 +98,8 @@ func TestClientsShareNoState(t *testing.T) {
 	require.NoError(t, err)
 	b, err := NewClient("sk_test_b")
 	require.NoError(t, err)
-	assert.Equal(t, "Bearer sk_test_a", a.authorization)
-	assert.Equal(t, "Bearer sk_test_b", b.authorization)
+	assert.Equal(t, "Bearer sk_test_a", a.headers.Get("Authorization"))
+	assert.Equal(t, "Bearer sk_test_b", b.headers.Get("Authorization"))
 	assert.NotSame(t, a.httpClient, b.httpClient)
 }
 

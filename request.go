@@ -88,13 +88,11 @@ func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %s: building the request: %w", r.op, redact(err))
 	}
-	h := req.Header
-	h["Authorization"] = []string{c.authorization}
-	h["Clerk-Api-Version"] = []string{c.apiVersion}
-	h["Accept"] = []string{"application/json"}
-	h["User-Agent"] = []string{c.userAgent}
+	// Each request gets its own copy: net/http and callers may change it.
 	if raw != nil {
-		h["Content-Type"] = []string{"application/json"}
+		req.Header = c.bodyHeaders.Clone()
+	} else {
+		req.Header = c.headers.Clone()
 	}
 
 	st := &call{c: c, req: r, logPath: req.URL.EscapedPath()}
