@@ -42,8 +42,8 @@ type Client struct {
 
 	baseURL         string // absolute, always ending in "/"
 	apiVersion      string
-	headers         http.Header // sent with every request, the secret key included; never logged or printed
-	bodyHeaders     http.Header // headers plus Content-Type, for requests with a body
+	headers         http.Header  // sent with every request, the secret key included; never logged or printed
+	bodyHeaders     http.Header  // headers plus Content-Type, for requests with a body
 	httpClient      *http.Client // the caller's or ours, behind attemptTransport
 	retry           RetryPolicy
 	logger          *slog.Logger // nil logs nothing
