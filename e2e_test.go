@@ -176,3 +176,16 @@ func TestEndToEndServerRateLimitIsRiddenOutThroughRetryAfter(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, limited, 4, "at least the 4 over the limit were answered 429 first")
 }
+
+func TestEndToEndCreateIsNotRetriedWhenTheConnectionDropsAfterTheServerActed(t *testing.T) {
+	srv, client, org := newOrg(t)
+	jane := srv.AddUser(clerktest.User{})
+	srv.InjectFault(clerktest.Fault{Method: "POST", DropConnection: true, AfterApplying: true})
+	_, resp, err := client.OrganizationMemberships.Create(context.Background(), org, clerk.CreateOrganizationMembershipParams{UserID: jane, Role: "org:member"})
+	require.Error(t, err, "the answer was lost")
+	assert.Nil(t, resp)
+	assert.Equal(t, 1, srv.CountRequests("POST", ""), "not retried: the server may have acted, and had")
+	page, _, err := client.OrganizationMemberships.List(context.Background(), org, nil)
+	require.NoError(t, err)
+	assert.Len(t, page.Data, 1, "created exactly once")
+}
