@@ -193,7 +193,7 @@ func TestHTTPClientTimeoutLimitsEachAttemptNotTheCall(t *testing.T) {
 	api := &mockAPI{responders: []httpmock.Responder{ok(pageJSON(0)).Delay(time.Second), ok(pageJSON(0))}}
 	mt.RegisterNoResponder(api.respond)
 	c, err := NewClient(testKey, WithBaseURL(testBaseURL), WithRetryPolicy(fastRetries),
-		WithHTTPClient(&http.Client{Transport: mt, Timeout: 50 * time.Millisecond}))
+		WithHTTPClient(&http.Client{Transport: mt, Timeout: 200 * time.Millisecond}))
 	require.NoError(t, err)
 	_, resp, err := c.OrganizationMemberships.ListForInstance(context.Background(), nil)
 	require.NoError(t, err)
