@@ -40,8 +40,7 @@ type Client struct {
 	// operations and their iterators.
 	OrganizationMemberships *OrganizationMembershipsService
 
-	baseURL         string // absolute, always ending in "/"
-	apiVersion      string
+	baseURL         string       // absolute, always ending in "/"
 	headers         http.Header  // sent with every request, the secret key included; never logged or printed
 	bodyHeaders     http.Header  // headers plus Content-Type, for requests with a body
 	httpClient      *http.Client // the caller's or ours, behind attemptTransport
@@ -53,7 +52,7 @@ type Client struct {
 // String describes the Client without its secret key, so that printing one
 // by mistake, with %v or %+v, leaks nothing.
 func (c *Client) String() string {
-	return "clerk.Client{BaseURL: " + c.baseURL + ", APIVersion: " + c.apiVersion + ", SecretKey: [redacted]}"
+	return "clerk.Client{BaseURL: " + c.baseURL + ", APIVersion: " + c.headers.Get("Clerk-Api-Version") + ", SecretKey: [redacted]}"
 }
 
 // GoString is String for %#v.
@@ -129,7 +128,6 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	bodyHeaders.Set("Content-Type", "application/json")
 	c := &Client{
 		baseURL:         cfg.baseURL,
-		apiVersion:      cfg.apiVersion,
 		headers:         headers,
 		bodyHeaders:     bodyHeaders,
 		httpClient:      attemptClient(cfg.httpClient, cfg.limiter),

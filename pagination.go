@@ -92,18 +92,15 @@ func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) i
 			if c.pageConcurrency > 1 {
 				// The server's real page size is the stride, in case it
 				// serves fewer than limit per page.
-				walkConcurrent(ctx, c.pageConcurrency, offset, len(page.Data), page.TotalCount,
-					func(ctx context.Context, offset int, arrived func() error) (*OrganizationMemberships, error) {
-						return fetch(ctx, offset, limit, arrived)
-					}, yield)
+				walkConcurrent(ctx, c.pageConcurrency, offset, len(page.Data), limit, page.TotalCount, fetch, yield)
 				return
 			}
 		}
 	}
 }
 
-// walkConcurrent fetches the pages at offset, offset+stride, ... below total
-// and yields them in order. Two bounds hold at all times:
+// walkConcurrent fetches the pages of size limit at offset, offset+stride,
+// ... below total and yields them in order. Two bounds hold at all times:
 //
 //   - at most k requests wait for the server at once: a request that gets
 //     its answer makes room for the next at once, so decoding one page
@@ -113,8 +110,7 @@ func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) i
 //     connection until the walk catches up.
 //
 // It returns only when every request it started has finished.
-func walkConcurrent(ctx context.Context, k, offset, stride int, total int64,
-	fetch func(ctx context.Context, offset int, arrived func() error) (*OrganizationMemberships, error),
+func walkConcurrent(ctx context.Context, k, offset, stride, limit int, total int64, fetch fetchPage,
 	yield func(*OrganizationMembership, error) bool) {
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -139,7 +135,7 @@ func walkConcurrent(ctx context.Context, k, offset, stride int, total int64,
 		wg.Add(1)
 		go func(offset int) {
 			defer wg.Done()
-			page, err := fetch(ctx, offset, func() error {
+			page, err := fetch(ctx, offset, limit, func() error {
 				select {
 				case arrivals <- p:
 				case <-ctx.Done():

@@ -110,16 +110,13 @@ func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 	resp, err := st.retrying.Do(req)
 
 	if err != nil {
-		err = redact(err)
-		if resp == nil && st.lastResp != nil {
-			// Canceled while waiting to retry: report the last answer too.
-			return st.response(st.lastResp), fmt.Errorf("clerk: %s: %w while waiting to retry after: %w", r.op, err, st.lastErr)
+		err = fmt.Errorf("clerk: %s: %w", r.op, redact(err))
+		if st.lastResp == nil {
+			return nil, err
 		}
-		if resp != nil {
-			drainAndClose(resp)
-			return st.response(resp), fmt.Errorf("clerk: %s: %w", r.op, err)
-		}
-		return nil, fmt.Errorf("clerk: %s: %w", r.op, err)
+		// The context ended while waiting to retry after an answer (whose
+		// body checkRetry has read): report that answer too.
+		return st.response(st.lastResp), fmt.Errorf("%w while waiting to retry after: %w", err, st.lastErr)
 	}
 	out := st.response(resp)
 	if apiErr, ok := st.lastErr.(*APIError); ok {

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -115,11 +116,7 @@ func (a *answer) jsonBody(r *http.Request, required bool) (map[string]json.RawMe
 // onlyFields answers 422 form_param_unknown when body has a field not in allowed.
 func (a *answer) onlyFields(body map[string]json.RawMessage, allowed ...string) bool {
 	for name := range body {
-		known := false
-		for _, f := range allowed {
-			known = known || name == f
-		}
-		if !known {
+		if !slices.Contains(allowed, name) {
 			a.fail(http.StatusUnprocessableEntity, "form_param_unknown", "is unknown",
 				name+" is not a valid parameter for this request.", name)
 			return false

@@ -33,17 +33,8 @@ func (s *Server) create(a *answer, orgID string, body map[string]json.RawMessage
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	org, ok := s.orgs[orgID]
-	if !ok {
-		a.notFound("Given organization not found.")
-		return
-	}
-	u, ok := s.users[userID]
-	if !ok {
-		a.notFound("No user was found with id " + userID + ".")
-		return
-	}
-	if !a.knownRole(s, roleKey) {
+	org, u := s.orgAndUser(a, orgID, userID)
+	if u == nil || !a.knownRole(s, roleKey) {
 		return
 	}
 	if s.findMembership(orgID, userID) != nil {
@@ -137,15 +128,26 @@ func (s *Server) updateMetadata(a *answer, orgID, userID string, body map[string
 	a.ok(s.render(m))
 }
 
+// orgAndUser finds the organization and the user, answering 404 and
+// returning nils when either is unknown. The caller holds s.mu.
+func (s *Server) orgAndUser(a *answer, orgID, userID string) (*organization, *user) {
+	org, ok := s.orgs[orgID]
+	if !ok {
+		a.notFound("Given organization not found.")
+		return nil, nil
+	}
+	u, ok := s.users[userID]
+	if !ok {
+		a.notFound("No user was found with id " + userID + ".")
+		return nil, nil
+	}
+	return org, u
+}
+
 // lookup finds the membership, answering 404 for an unknown organization,
 // user or membership. The caller holds s.mu.
 func (s *Server) lookup(a *answer, orgID, userID string) *membership {
-	if _, ok := s.orgs[orgID]; !ok {
-		a.notFound("Given organization not found.")
-		return nil
-	}
-	if _, ok := s.users[userID]; !ok {
-		a.notFound("No user was found with id " + userID + ".")
+	if _, u := s.orgAndUser(a, orgID, userID); u == nil {
 		return nil
 	}
 	m := s.findMembership(orgID, userID)
