@@ -2,7 +2,6 @@ package clerk
 
 import (
 	"encoding/json"
-	"fmt"
 )
 
 // OrganizationMembership is a user's membership in an organization.
@@ -69,64 +68,4 @@ type OrganizationMembershipPublicUserData struct {
 	Username        *string `json:"username,omitempty"`
 	Banned          bool    `json:"banned,omitempty"`
 	Deprovisioned   bool    `json:"deprovisioned,omitempty"`
-}
-
-// decodeFrom decodes a list envelope one membership at a time, so that a page
-// of 500 is never held as raw JSON while it is decoded: json.Decoder.Decode
-// would buffer the whole envelope first. Unknown keys are skipped.
-func (p *OrganizationMemberships) decodeFrom(dec *json.Decoder) error {
-	if err := expectDelim(dec, '{'); err != nil {
-		return err
-	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch key {
-		case "data":
-			if err := p.decodeData(dec); err != nil {
-				return err
-			}
-		case "total_count":
-			if err := dec.Decode(&p.TotalCount); err != nil {
-				return err
-			}
-		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return err
-			}
-		}
-	}
-	return expectDelim(dec, '}')
-}
-
-func (p *OrganizationMemberships) decodeData(dec *json.Decoder) error {
-	tok, err := dec.Token()
-	if err != nil || tok == nil { // a null data is an empty page
-		return err
-	}
-	if tok != json.Delim('[') {
-		return fmt.Errorf("data: expected an array, got %v", tok)
-	}
-	for dec.More() {
-		m := new(OrganizationMembership)
-		if err := dec.Decode(m); err != nil {
-			return err
-		}
-		p.Data = append(p.Data, m)
-	}
-	return expectDelim(dec, ']')
-}
-
-func expectDelim(dec *json.Decoder, want json.Delim) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != want {
-		return fmt.Errorf("expected %v, got %v", want, tok)
-	}
-	return nil
 }

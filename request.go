@@ -1,7 +1,6 @@
 package clerk
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -217,64 +215,6 @@ func traceID(resp *http.Response, err error) string {
 // the error with "giving up after N attempts".
 func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
 	return resp, err
-}
-
-// errBodyTooLarge is returned when a success body exceeds maxSuccessBody.
-var errBodyTooLarge = fmt.Errorf("the body exceeds the %d MiB limit", maxSuccessBody>>20)
-
-// streamDecoder is implemented by values that decode themselves from a
-// json.Decoder piece by piece, instead of buffering the whole JSON value.
-type streamDecoder interface {
-	decodeFrom(dec *json.Decoder) error
-}
-
-// decodeBody decodes one JSON value from body as a stream, reading at most
-// maxSuccessBody bytes.
-func decodeBody(body io.Reader, v any) error {
-	lr := &cappedReader{r: body, left: maxSuccessBody}
-	var err error
-	if sd, ok := v.(streamDecoder); ok {
-		// Decoding value by value makes json.Decoder read in small pieces;
-		// a large buffer in front keeps the number of body reads low.
-		br := readBuffers.Get().(*bufio.Reader)
-		br.Reset(lr)
-		err = sd.decodeFrom(json.NewDecoder(br))
-		br.Reset(nil)
-		readBuffers.Put(br)
-	} else {
-		err = json.NewDecoder(lr).Decode(v)
-	}
-	if err != nil {
-		if lr.exceeded {
-			return errBodyTooLarge
-		}
-		return err
-	}
-	return nil
-}
-
-// readBuffers holds the read buffers of page decoding.
-var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
-
-// cappedReader reads from r until left bytes have been read, then reports
-// errBodyTooLarge.
-type cappedReader struct {
-	r        io.Reader
-	left     int64
-	exceeded bool
-}
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		c.exceeded = true
-		return 0, errBodyTooLarge
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	return n, err
 }
 
 // drainAndClose discards a little of what is left of resp's body, so that
