@@ -47,7 +47,16 @@ type Client struct {
 	retry           RetryPolicy
 	logger          *slog.Logger // nil logs nothing
 	pageConcurrency int
+	handler         Handler // the middleware chain around send
 }
+
+// BaseURL returns the base URL requests are sent to, as configured, ending
+// in "/".
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// APIVersion returns the Clerk API version sent in the Clerk-Api-Version
+// header.
+func (c *Client) APIVersion() string { return c.headers.Get("Clerk-Api-Version") }
 
 // String describes the Client without its secret key, so that printing one
 // by mistake, with %v or %+v, leaks nothing.
@@ -67,7 +76,8 @@ type config struct {
 	userAgentSuffix string
 	apiVersion      string
 	pageConcurrency int
-	limiter         *rate.Limiter
+	limiter         Limiter
+	middleware      []Middleware
 }
 
 // An Option configures a Client. Options check their input; NewClient returns
@@ -134,6 +144,12 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		retry:           cfg.retry,
 		logger:          cfg.logger,
 		pageConcurrency: cfg.pageConcurrency,
+	}
+	c.handler = c.send
+	for i := len(cfg.middleware) - 1; i >= 0; i-- {
+		if c.handler = cfg.middleware[i](c.handler); c.handler == nil {
+			return nil, fmt.Errorf("clerk: WithMiddleware: middleware %d returned a nil Handler", i+1)
+		}
 	}
 	c.OrganizationMemberships = &OrganizationMembershipsService{client: c}
 	return c, nil
@@ -290,9 +306,64 @@ func WithRateLimit(requestsPerSecond float64, burst int) Option {
 		if !(requestsPerSecond > 0) || burst < 1 {
 			return errors.New("clerk: WithRateLimit: the rate and the burst must be positive")
 		}
-		c.limiter = rate.NewLimiter(rate.Limit(requestsPerSecond), burst)
+		c.limiter = tokenBucket{rate.NewLimiter(rate.Limit(requestsPerSecond), burst)}
 		return nil
 	}
+}
+
+// A Limiter paces HTTP attempts: Wait blocks until an attempt may be sent,
+// or returns an error (the context's, or one saying that the wait would
+// outlast its deadline), and the attempt is then not sent. *rate.Limiter
+// (golang.org/x/time/rate) satisfies it, and so can a limiter shared by many
+// processes, such as one backed by Redis, since Clerk counts requests per
+// instance, not per process. Wait is called concurrently.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// WithLimiter makes every HTTP attempt of the Client (retries and
+// concurrent pages included) wait for l before it is sent. Clients given the
+// same Limiter share one budget. WithRateLimit(r, b) is
+// WithLimiter(rate.NewLimiter(r, b)); of the two, the last one given wins.
+func WithLimiter(l Limiter) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("clerk: WithLimiter: the Limiter is nil")
+		}
+		c.limiter = l
+		return nil
+	}
+}
+
+// WithMiddleware wraps every call of the Client in mw, the first given
+// outermost: each runs once per call (once per page of an iterator), around
+// every limiter wait, attempt and backoff of the call. Repeated options
+// append. See Middleware.
+func WithMiddleware(mw ...Middleware) Option {
+	return func(c *config) error {
+		for i, m := range mw {
+			if m == nil {
+				return fmt.Errorf("clerk: WithMiddleware: middleware %d is nil", i+1)
+			}
+		}
+		c.middleware = append(c.middleware, mw...)
+		return nil
+	}
+}
+
+// tokenBucket is the Limiter of WithRateLimit. It reports a wait that would
+// outlast the context's deadline as errLimiterDeadline, which wraps
+// context.DeadlineExceeded, where rate.Limiter returns an error of its own.
+type tokenBucket struct{ *rate.Limiter }
+
+func (t tokenBucket) Wait(ctx context.Context) error {
+	if err := t.Limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return errLimiterDeadline
+	}
+	return nil
 }
 
 // defaultHTTPClient returns the client used when WithHTTPClient is not given.
@@ -317,7 +388,7 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 // attemptClient returns the *http.Client each attempt goes through: a copy of
 // hc (or of our default) that refuses redirects and sends attempts through
 // attemptTransport.
-func attemptClient(hc *http.Client, limiter *rate.Limiter) *http.Client {
+func attemptClient(hc *http.Client, limiter Limiter) *http.Client {
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
@@ -338,7 +409,7 @@ func attemptClient(hc *http.Client, limiter *rate.Limiter) *http.Client {
 // call in flight.
 type attemptTransport struct {
 	base    http.RoundTripper
-	limiter *rate.Limiter
+	limiter Limiter
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -347,10 +418,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			if req.Body != nil {
 				req.Body.Close()
 			}
-			if ctxErr := req.Context().Err(); ctxErr != nil {
-				return nil, fmt.Errorf("waiting for the client-side rate limiter: %w", ctxErr)
+			if errors.Is(err, errLimiterDeadline) {
+				return nil, err
 			}
-			return nil, errLimiterDeadline
+			return nil, fmt.Errorf("waiting for the client-side rate limiter: %w", err)
 		}
 	}
 	return t.base.RoundTrip(req)

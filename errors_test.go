@@ -149,7 +149,7 @@ func TestUndecodableSuccessBodyIsAnErrorNamingTheOperation(t *testing.T) {
 	assert.Nil(t, page)
 	require.NotNil(t, resp)
 	assert.Equal(t, 200, resp.StatusCode)
-	assert.Contains(t, err.Error(), "clerk: list memberships: decoding the 200 response: ")
+	assert.Contains(t, err.Error(), "clerk: ListOrganizationMemberships: decoding the 200 response: ")
 	var apiErr *APIError
 	assert.False(t, errors.As(err, &apiErr), "a 2xx is not an API error")
 }

@@ -2,6 +2,7 @@ package clerk
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -92,6 +93,24 @@ type ListInstanceOrganizationMembershipsParams struct {
 	OrderBy string
 }
 
+// ListUserOrganizationMembershipsParams pages ListForUser and AllForUser.
+// Zero values are not sent.
+type ListUserOrganizationMembershipsParams struct {
+	Limit  int // 1 to 500; 0 means the server default (10)
+	Offset int // not negative
+}
+
+// The operation names of the membership methods: Clerk's operationIds.
+const (
+	opCreate       = "CreateOrganizationMembership"
+	opDelete       = "DeleteOrganizationMembership"
+	opList         = "ListOrganizationMemberships"
+	opListInstance = "InstanceGetOrganizationMemberships"
+	opListUser     = "UsersGetOrganizationMemberships"
+	opUpdate       = "UpdateOrganizationMembership"
+	opUpdateMeta   = "UpdateOrganizationMembershipMetadata"
+)
+
 // Create adds the user params.UserID to the organization with params.Role.
 // Create is retried only when Clerk certainly did not act on it (a 429, or a
 // connection that was never made), so it never creates twice.
@@ -100,8 +119,7 @@ func (s *OrganizationMembershipsService) Create(ctx context.Context, organizatio
 		checkRequired("user_id", params.UserID), checkRequired("role", params.Role)); err != nil {
 		return nil, nil, err
 	}
-	r := &request{op: "create membership", method: http.MethodPost, path: membershipsPath(organizationID), body: params}
-	return s.doMembership(ctx, r)
+	return s.doMembership(ctx, &Request{Operation: opCreate, Method: http.MethodPost, Path: membershipsPath(organizationID), Body: params})
 }
 
 // Delete removes the user's membership from the organization and returns
@@ -110,51 +128,69 @@ func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizatio
 	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID), checkID("user_id", userID)); err != nil {
 		return nil, nil, err
 	}
-	r := &request{op: "delete membership", method: http.MethodDelete, path: membershipPath(organizationID, userID)}
-	return s.doMembership(ctx, r)
+	return s.doMembership(ctx, &Request{Operation: opDelete, Method: http.MethodDelete, Path: membershipPath(organizationID, userID)})
 }
 
 // List returns one page of the organization's memberships. A nil params
 // means no filters and the server's default page. See All to walk every page.
 func (s *OrganizationMembershipsService) List(ctx context.Context, organizationID string, params *ListOrganizationMembershipsParams) (*OrganizationMemberships, *Response, error) {
-	r, err := listRequest(ctx, organizationID, params)
+	r, err := listRequest(organizationID, params)
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.doPage(ctx, r)
+	return s.doPage(ctx, r, nil)
 }
 
 // ListForInstance returns one page of the memberships of every organization
 // of the instance. A nil params means the server's default page. See
 // AllForInstance to walk every page.
 func (s *OrganizationMembershipsService) ListForInstance(ctx context.Context, params *ListInstanceOrganizationMembershipsParams) (*OrganizationMemberships, *Response, error) {
-	r, err := instanceListRequest(ctx, params)
+	r, err := instanceListRequest(params)
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.doPage(ctx, r)
+	return s.doPage(ctx, r, nil)
 }
 
-func listRequest(ctx context.Context, organizationID string, params *ListOrganizationMembershipsParams) (*request, error) {
-	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID)); err != nil {
+// ListForUser returns one page of the user's memberships: every organization
+// the user belongs to, with the role in each. A nil params means the
+// server's default page. See AllForUser to walk every page.
+func (s *OrganizationMembershipsService) ListForUser(ctx context.Context, userID string, params *ListUserOrganizationMembershipsParams) (*OrganizationMemberships, *Response, error) {
+	r, err := userListRequest(userID, params)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.doPage(ctx, r, nil)
+}
+
+func listRequest(organizationID string, params *ListOrganizationMembershipsParams) (*Request, error) {
+	if err := checkID("organization_id", organizationID); err != nil {
 		return nil, err
 	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err
 	}
-	return &request{op: "list memberships", method: http.MethodGet, path: membershipsPath(organizationID), query: q}, nil
+	return &Request{Operation: opList, Method: http.MethodGet, Path: membershipsPath(organizationID), Query: q}, nil
 }
 
-func instanceListRequest(ctx context.Context, params *ListInstanceOrganizationMembershipsParams) (*request, error) {
-	if err := checkContext(ctx); err != nil {
+func instanceListRequest(params *ListInstanceOrganizationMembershipsParams) (*Request, error) {
+	q, err := params.values()
+	if err != nil {
+		return nil, err
+	}
+	return &Request{Operation: opListInstance, Method: http.MethodGet, Path: "organization_memberships", Query: q}, nil
+}
+
+func userListRequest(userID string, params *ListUserOrganizationMembershipsParams) (*Request, error) {
+	if err := checkID("user_id", userID); err != nil {
 		return nil, err
 	}
 	q, err := params.values()
 	if err != nil {
 		return nil, err
 	}
-	return &request{op: "list instance memberships", method: http.MethodGet, path: "organization_memberships", query: q}, nil
+	return &Request{Operation: opListUser, Method: http.MethodGet, Path: "users/" + url.PathEscape(userID) + "/organization_memberships", Query: q}, nil
 }
 
 // Update changes the member's role. Metadata is changed with UpdateMetadata.
@@ -163,8 +199,7 @@ func (s *OrganizationMembershipsService) Update(ctx context.Context, organizatio
 		checkRequired("role", params.Role)); err != nil {
 		return nil, nil, err
 	}
-	r := &request{op: "update membership", method: http.MethodPatch, path: membershipPath(organizationID, userID), body: params}
-	return s.doMembership(ctx, r)
+	return s.doMembership(ctx, &Request{Operation: opUpdate, Method: http.MethodPatch, Path: membershipPath(organizationID, userID), Body: params})
 }
 
 // UpdateMetadata deep-merges params into the membership's metadata: nested
@@ -175,26 +210,30 @@ func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, org
 	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID), checkID("user_id", userID)); err != nil {
 		return nil, nil, err
 	}
-	r := &request{op: "update membership metadata", method: http.MethodPatch, path: membershipPath(organizationID, userID) + "/metadata", body: params}
-	return s.doMembership(ctx, r)
+	return s.doMembership(ctx, &Request{Operation: opUpdateMeta, Method: http.MethodPatch, Path: membershipPath(organizationID, userID) + "/metadata", Body: params})
 }
 
-func (s *OrganizationMembershipsService) doMembership(ctx context.Context, r *request) (*OrganizationMembership, *Response, error) {
+func (s *OrganizationMembershipsService) doMembership(ctx context.Context, r *Request) (*OrganizationMembership, *Response, error) {
 	m := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, r, m)
+	resp, err := s.client.Do(ctx, r, m)
 	if err != nil {
+		var verr *ValidationError
+		if errors.As(err, &verr) && verr.Param == "body" {
+			verr.Param = "metadata" // the only part of these bodies that can fail to encode
+		}
 		return nil, resp, err
 	}
 	return m, resp, nil
 }
 
-func (s *OrganizationMembershipsService) doPage(ctx context.Context, r *request) (*OrganizationMemberships, *Response, error) {
+// doPage fetches one page; arrived is passed to doWith.
+func (s *OrganizationMembershipsService) doPage(ctx context.Context, r *Request, arrived func() error) (*OrganizationMemberships, *Response, error) {
 	size := 10 // Clerk's default page size
-	if limit, err := strconv.Atoi(r.query.Get("limit")); err == nil {
+	if limit, err := strconv.Atoi(r.Query.Get("limit")); err == nil {
 		size = limit
 	}
 	page := &OrganizationMemberships{Data: make([]*OrganizationMembership, 0, size)}
-	resp, err := s.client.do(ctx, r, page)
+	resp, err := s.client.doWith(ctx, r, page, arrived)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -254,6 +293,14 @@ func (p *ListOrganizationMembershipsParams) values() (url.Values, error) {
 	return q, nil
 }
 
+// values encodes p as the query of ListForUser; a nil p encodes to nothing.
+func (p *ListUserOrganizationMembershipsParams) values() (url.Values, error) {
+	if p == nil {
+		return nil, nil
+	}
+	return pageValues(p.Limit, p.Offset, "")
+}
+
 // values encodes p as the query of ListForInstance; a nil p encodes to nothing.
 func (p *ListInstanceOrganizationMembershipsParams) values() (url.Values, error) {
 	if p == nil {
@@ -283,18 +330,26 @@ func pageValues(limit, offset int, orderBy string) (url.Values, error) {
 	return q, nil
 }
 
-// checkID rejects an ID that cannot name exactly one path segment: empty,
-// "." or "..", or holding control characters. Anything else is escaped.
+// checkID rejects an ID that cannot name exactly one path segment.
 func checkID(param, id string) error {
-	switch {
-	case id == "":
-		return &ValidationError{Param: param, Message: "must not be empty"}
-	case id == "." || id == "..":
-		return &ValidationError{Param: param, Message: "must not be " + strconv.Quote(id)}
-	case strings.IndexFunc(id, isControl) >= 0:
-		return &ValidationError{Param: param, Message: "must not contain control characters"}
+	if problem := segmentProblem(id); problem != "" {
+		return &ValidationError{Param: param, Message: problem}
 	}
 	return nil
+}
+
+// segmentProblem says why s cannot be escaped into exactly one path segment
+// (empty, "." or "..", or holding control characters), or returns "".
+func segmentProblem(s string) string {
+	switch {
+	case s == "":
+		return "must not be empty"
+	case s == "." || s == "..":
+		return "must not be " + strconv.Quote(s)
+	case strings.IndexFunc(s, isControl) >= 0:
+		return "must not contain control characters"
+	}
+	return ""
 }
 
 func checkRequired(param, value string) error {

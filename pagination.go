@@ -25,16 +25,10 @@ func (s *OrganizationMembershipsService) All(ctx context.Context, organizationID
 	if params != nil {
 		p = *params
 	}
-	return s.client.walk(ctx, p.Offset, p.Limit, func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error) {
+	return s.walk(ctx, p.Offset, p.Limit, func(offset, limit int) (*Request, error) {
 		q := p
 		q.Offset, q.Limit = offset, limit
-		r, err := listRequest(ctx, organizationID, &q)
-		if err != nil {
-			return nil, err
-		}
-		r.arrived = arrived
-		page, _, err := s.doPage(ctx, r)
-		return page, err
+		return listRequest(organizationID, &q)
 	})
 }
 
@@ -45,15 +39,34 @@ func (s *OrganizationMembershipsService) AllForInstance(ctx context.Context, par
 	if params != nil {
 		p = *params
 	}
-	return s.client.walk(ctx, p.Offset, p.Limit, func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error) {
+	return s.walk(ctx, p.Offset, p.Limit, func(offset, limit int) (*Request, error) {
 		q := p
 		q.Offset, q.Limit = offset, limit
-		r, err := instanceListRequest(ctx, &q)
+		return instanceListRequest(&q)
+	})
+}
+
+// AllForUser walks every membership of the user, one per organization the
+// user belongs to, as All does for one organization.
+func (s *OrganizationMembershipsService) AllForUser(ctx context.Context, userID string, params *ListUserOrganizationMembershipsParams) iter.Seq2[*OrganizationMembership, error] {
+	var p ListUserOrganizationMembershipsParams
+	if params != nil {
+		p = *params
+	}
+	return s.walk(ctx, p.Offset, p.Limit, func(offset, limit int) (*Request, error) {
+		return userListRequest(userID, &ListUserOrganizationMembershipsParams{Offset: offset, Limit: limit})
+	})
+}
+
+// walk walks the pages of the list whose page at a given offset and size
+// pageRequest builds.
+func (s *OrganizationMembershipsService) walk(ctx context.Context, offset, limit int, pageRequest func(offset, limit int) (*Request, error)) iter.Seq2[*OrganizationMembership, error] {
+	return s.client.walk(ctx, offset, limit, func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error) {
+		r, err := pageRequest(offset, limit)
 		if err != nil {
 			return nil, err
 		}
-		r.arrived = arrived
-		page, _, err := s.doPage(ctx, r)
+		page, _, err := s.doPage(ctx, r, arrived)
 		return page, err
 	})
 }

@@ -3,27 +3,56 @@ package clerk
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
-// maxSuccessBody caps how much of a 2xx body is decoded. The largest answer
-// Clerk gives here is a page of 500 memberships; with the 8 KB limit on each
-// of the four metadata objects a membership carries (its own and its
-// organization's), that page stays under 20 MiB. A body that exceeds the cap
-// is an error, not a truncated result.
-const maxSuccessBody = 32 << 20
+// Request is one call of a Backend API endpoint. The membership methods
+// build one and pass it to Client.Do; so can callers, for endpoints this
+// module does not cover:
+//
+//	path, err := clerk.JoinPath("organizations", orgID)
+//	if err != nil { ... }
+//	var org clerk.Organization
+//	resp, err := client.Do(ctx, &clerk.Request{Operation: "GetOrganization", Method: http.MethodGet, Path: path}, &org)
+type Request struct {
+	// Operation names the endpoint, as the operationId of Clerk's OpenAPI
+	// document such as "GetOrganization"; required. It names the call in
+	// errors, log records and OperationName.
+	Operation string
+	// Method is the HTTP method, such as http.MethodGet; required. POST is
+	// retried only when the server certainly did not act on it; see the
+	// package documentation.
+	Method string
+	// Path is relative to the Client's base URL, already escaped and without
+	// a leading slash, such as "organizations/org_123/memberships". Build it
+	// with JoinPath so that no ID can change which endpoint is called.
+	Path string
+	// Query holds the query parameters; nil means none.
+	Query url.Values
+	// Header holds extra headers; nil means none. The client's own headers
+	// (Authorization, Clerk-Api-Version, User-Agent, Accept, Content-Type)
+	// cannot be set here, in any letter case.
+	Header http.Header
+	// Body, when not nil, is sent as JSON: encoded with encoding/json, or
+	// sent as it is when it is a json.RawMessage. It is encoded once, before
+	// middleware runs, so middleware cannot change it.
+	Body any
 
-// maxDrain is how much of an unread body is discarded before closing it, so
-// that the connection can be reused; larger remainders close the connection.
-const maxDrain = 64 << 10
+	state *callState // set by Do; carried through middleware to send
+}
+
+// callState is what Do hands to the innermost handler besides the Request
+// itself, in a field middleware cannot see or lose when it copies the Request.
+type callState struct {
+	body    []byte       // the encoded Body; nil means no body
+	into    any          // where a 2xx body is decoded; nil discards it
+	arrived func() error // see doWith
+	sent    bool         // send was reached
+}
 
 // Response is the HTTP response to a call, with what Clerk's generated
 // clients return from their _with_http_info methods. Its body is already
@@ -38,208 +67,216 @@ type Response struct {
 	Attempts int
 }
 
-// request describes one call of an operation before it is sent.
-type request struct {
-	op     string // names the operation in errors, such as "create membership"
-	method string
-	path   string // escaped, relative to the base URL
-	query  url.Values
-	body   any // encoded as JSON when not nil
+// A Handler performs one call: limiter waits, every attempt and every
+// backoff. It returns a non-nil *Response whenever an HTTP response arrived.
+type Handler func(ctx context.Context, req *Request) (*Response, error)
 
-	// arrived, when set, is called once a 2xx response has arrived and
-	// before its body is decoded; an error abandons the body. The concurrent
-	// page walker uses it to pace requests and bound memory.
-	arrived func() error
+// A Middleware wraps every call of a Client: once per call (once per page of
+// an iterator), around all its attempts, limiter waits and backoffs, so that
+// a span or a latency metric covers retries and waits. It may add headers to
+// req.Header (which is never nil), observe the *Response (status, Attempts,
+// TraceID) and the error, or refuse the call by returning an error without
+// calling next. OperationName(ctx) names the call. It must pass on the
+// *Request it received, or a copy of it, not one it built itself.
+type Middleware func(next Handler) Handler
+
+// operationKey is the context key under which Do stores Request.Operation.
+type operationKey struct{}
+
+// OperationName returns the Operation of the call ctx belongs to, or "". It
+// is set in the context middleware receives and in the context of every HTTP
+// attempt's *http.Request, so that a RoundTripper (otelhttp, a metrics
+// transport) can name what it sees.
+func OperationName(ctx context.Context) string {
+	if ctx == nil {
+		return ""
+	}
+	op, _ := ctx.Value(operationKey{}).(string)
+	return op
 }
 
-// call holds what one call learns over its attempts. go-retryablehttp calls
-// its methods from a single goroutine, one attempt after another.
-type call struct {
-	retrying retryablehttp.Client // this call's, so that its hooks can reach the call
-	c        *Client
-	req      *request
-	logPath  string // the escaped request path, without query, for logs
-	attempts int
-	started  time.Time     // when the current attempt began; set only for logging
-	wait     time.Duration // chosen by checkRetry for backoff to return
-	lastResp *http.Response
-	lastErr  error // the last attempt's error or *APIError
+// Do sends req with the Client's authentication, headers, limiter,
+// middleware, retry rules (by method: POST is retried only when the server
+// cannot have acted), logging and errors, and decodes a 2xx JSON body into v
+// (nil discards it). It returns a non-nil *Response whenever an HTTP response
+// arrived, and an *APIError for every non-2xx one. An invalid req (nil, no
+// Operation or Method, a path that is not relative and escaped, one of the
+// client's own headers, a Body that cannot be encoded) is a *ValidationError,
+// returned before any middleware runs or anything is sent. Do does not
+// modify req.
+func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error) {
+	return c.doWith(ctx, req, v, nil)
 }
 
-// do sends r, retrying as the Client's policy allows, and decodes a 2xx body
-// into v. Every operation goes through here, so authentication, headers,
-// retries, logging, decoding and errors live in one place.
-func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
-	var raw any // untyped nil: no body
-	if r.body != nil {
-		b, err := json.Marshal(r.body)
+// doWith is Do with a hook: arrived, when not nil, is called once a 2xx
+// response has arrived and before its body is decoded; an error abandons the
+// body. The concurrent page walker uses it to pace requests and bound memory.
+func (c *Client) doWith(ctx context.Context, req *Request, v any, arrived func() error) (*Response, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		return nil, &ValidationError{Param: "request", Message: "must not be nil"}
+	}
+	if err := firstError(checkRequired("operation", req.Operation), checkMethod(req.Method),
+		checkPath(req.Path), checkHeader(req.Header)); err != nil {
+		return nil, err
+	}
+	st := &callState{into: v, arrived: arrived}
+	if req.Body != nil {
+		b, err := encodeBody(req.Body)
 		if err != nil {
-			return nil, &ValidationError{Param: "metadata", Message: "cannot be encoded as JSON: " + err.Error()}
-		}
-		raw = b
-	}
-	target := c.baseURL + r.path
-	if len(r.query) > 0 {
-		target += "?" + r.query.Encode()
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, raw)
-	if err != nil {
-		return nil, fmt.Errorf("clerk: %s: building the request: %w", r.op, redact(err))
-	}
-	// Each request gets its own copy: net/http and callers may change it.
-	if raw != nil {
-		req.Header = c.bodyHeaders.Clone()
-	} else {
-		req.Header = c.headers.Clone()
-	}
-
-	st := &call{c: c, req: r, logPath: req.URL.EscapedPath()}
-	st.retrying = retryablehttp.Client{
-		HTTPClient:   c.httpClient,
-		RetryMax:     c.retry.MaxRetries,
-		CheckRetry:   st.checkRetry,
-		Backoff:      st.backoff,
-		ErrorHandler: passThrough,
-		// Logger stays nil: go-retryablehttp's own logger prints every URL.
-	}
-	if c.logger != nil {
-		st.retrying.RequestLogHook = st.beforeAttempt
-	}
-	resp, err := st.retrying.Do(req)
-
-	if err != nil {
-		err = fmt.Errorf("clerk: %s: %w", r.op, redact(err))
-		if st.lastResp == nil {
 			return nil, err
 		}
-		// The context ended while waiting to retry after an answer (whose
-		// body checkRetry has read): report that answer too.
-		return st.response(st.lastResp), fmt.Errorf("%w while waiting to retry after: %w", err, st.lastErr)
+		st.body = b
 	}
-	out := st.response(resp)
-	if apiErr, ok := st.lastErr.(*APIError); ok {
-		apiErr.Response = out
-		return out, apiErr
+	// Middleware gets a copy it may change without touching the caller's.
+	r := *req
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = http.Header{}
 	}
-	defer drainAndClose(resp)
-	if r.arrived != nil {
-		if err := r.arrived(); err != nil {
-			return out, fmt.Errorf("clerk: %s: %w", r.op, err)
-		}
+	r.state = st
+	ctx = context.WithValue(ctx, operationKey{}, req.Operation)
+	resp, err := c.handler(ctx, &r)
+	if err == nil && !st.sent {
+		return resp, errors.New("clerk: " + req.Operation + ": a middleware returned without calling next and without an error")
 	}
-	if err := decodeBody(resp.Body, v); err != nil {
-		return out, fmt.Errorf("clerk: %s: decoding the %d response: %w", r.op, resp.StatusCode, err)
-	}
-	return out, nil
-}
-
-// beforeAttempt is go-retryablehttp's RequestLogHook: it runs before each attempt.
-func (st *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, _ int) {
-	st.started = time.Now()
-}
-
-// checkRetry is go-retryablehttp's CheckRetry: it runs after each attempt,
-// records what happened, and decides whether to try again. It reads the body
-// of every non-2xx response into an *APIError, so that the error survives
-// retries, cancellation and the end of the retry budget intact.
-func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st.attempts++
-	st.lastResp, st.lastErr = resp, err
-	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
-		st.lastErr = newAPIError(resp)
-	}
-	st.logAttempt(ctx, resp, err)
-
-	reason, ok := retryReason(st.req.method, resp, err)
-	if !ok || st.attempts > st.c.retry.MaxRetries || ctx.Err() != nil {
-		return false, nil
-	}
-	wait, ok := retryWait(st.c.retry, st.attempts, resp)
-	if !ok {
-		return false, nil // Retry-After beyond MaxWait: the caller decides
-	}
-	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
-		return false, nil // the wait would outlast the context
-	}
-	st.wait = wait
-	if l := st.c.logger; l != nil {
-		l.LogAttrs(ctx, slog.LevelWarn, "clerk: retrying",
-			slog.String("method", st.req.method),
-			slog.String("path", st.logPath),
-			slog.Int("attempt", st.attempts),
-			slog.String("reason", reason),
-			slog.Duration("wait", wait))
-	}
-	return true, nil
-}
-
-// backoff is go-retryablehttp's Backoff: it returns the wait checkRetry chose.
-func (st *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return st.wait
-}
-
-func (st *call) logAttempt(ctx context.Context, resp *http.Response, err error) {
-	l := st.c.logger
-	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("method", st.req.method),
-		slog.String("path", st.logPath),
-		slog.Int("attempt", st.attempts),
-		slog.Duration("duration", time.Since(st.started)),
-	}
-	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", traceID(resp, st.lastErr)))
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", redact(err).Error()))
-	}
-	l.LogAttrs(ctx, slog.LevelDebug, "clerk: attempt", attrs...)
-}
-
-// response wraps resp for the caller; the body has been or will be consumed.
-func (st *call) response(resp *http.Response) *Response {
-	return &Response{Response: resp, TraceID: traceID(resp, st.lastErr), Attempts: st.attempts}
-}
-
-func traceID(resp *http.Response, err error) string {
-	if apiErr, ok := err.(*APIError); ok && apiErr.TraceID != "" {
-		return apiErr.TraceID
-	}
-	return resp.Header.Get("Clerk-Trace-Id")
-}
-
-// passThrough is go-retryablehttp's ErrorHandler: it returns the last
-// response and error as they are, instead of closing the body and replacing
-// the error with "giving up after N attempts".
-func passThrough(resp *http.Response, err error, _ int) (*http.Response, error) {
 	return resp, err
 }
 
-// drainAndClose discards a little of what is left of resp's body, so that
-// the connection can be reused, closes it, and leaves http.NoBody in its place.
-func drainAndClose(resp *http.Response) {
-	if resp.Body == nil || resp.Body == http.NoBody {
-		return
+func encodeBody(body any) ([]byte, error) {
+	if raw, ok := body.(json.RawMessage); ok {
+		if !json.Valid(raw) {
+			return nil, &ValidationError{Param: "body", Message: "is a json.RawMessage that is not valid JSON"}
+		}
+		return raw, nil
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-	resp.Body.Close()
-	resp.Body = http.NoBody
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, &ValidationError{Param: "body", Message: "cannot be encoded as JSON: " + err.Error()}
+	}
+	return b, nil
 }
 
-// redact removes the query string from the URL in a *url.Error, so that no
-// error or log line carries list filters (email addresses, phone numbers).
-// Nothing else in a transport error can hold the query or the secret key: the
-// key travels only in a header, and the base URL cannot hold credentials.
-func redact(err error) error {
-	ue, ok := err.(*url.Error)
-	if !ok {
-		return err
+// JoinPath escapes each segment as exactly one path segment and joins them
+// with "/", for Request.Path: JoinPath("organizations", "org/../x") is
+// "organizations/org%2F..%2Fx". An empty segment, "." or "..", or one with
+// control characters is a *ValidationError (Param "path"), so that no ID can
+// change which endpoint is called.
+func JoinPath(segments ...string) (string, error) {
+	if len(segments) == 0 {
+		return "", &ValidationError{Param: "path", Message: "needs at least one segment"}
 	}
-	u := ue.URL
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
-		u = u[:i]
+	var b strings.Builder
+	for i, seg := range segments {
+		if problem := segmentProblem(seg); problem != "" {
+			return "", &ValidationError{Param: "path", Message: "segment " + strconv.Itoa(i+1) + " " + problem}
+		}
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(url.PathEscape(seg))
 	}
-	return &url.Error{Op: ue.Op, URL: u, Err: ue.Err}
+	return b.String(), nil
 }
+
+// reservedHeaders are the headers the Client sets itself, in canonical form.
+var reservedHeaders = []string{"Authorization", "Clerk-Api-Version", "User-Agent", "Accept", "Content-Type"}
+
+// checkHeader rejects one of the client's own headers, a malformed header
+// name, or a value with control characters (which could smuggle a header).
+func checkHeader(h http.Header) error {
+	for name, values := range h {
+		canonical := http.CanonicalHeaderKey(name)
+		for _, reserved := range reservedHeaders {
+			if canonical == reserved {
+				return &ValidationError{Param: "header", Message: reserved + " is set by the client and cannot be set per request"}
+			}
+		}
+		if name == "" || strings.IndexFunc(name, notTokenChar) >= 0 {
+			return &ValidationError{Param: "header", Message: strconv.Quote(name) + " is not a valid header name"}
+		}
+		for _, v := range values {
+			if strings.IndexFunc(v, isHeaderControl) >= 0 {
+				return &ValidationError{Param: "header", Message: "the value of " + canonical + " contains control characters"}
+			}
+		}
+	}
+	return nil
+}
+
+// checkMethod accepts an HTTP method: one or more upper-case letters.
+func checkMethod(method string) error {
+	if method == "" {
+		return &ValidationError{Param: "method", Message: "is required, such as http.MethodGet"}
+	}
+	for _, r := range method {
+		if r < 'A' || r > 'Z' {
+			return &ValidationError{Param: "method", Message: strconv.Quote(method) + " is not an upper-case HTTP method"}
+		}
+	}
+	return nil
+}
+
+// checkPath accepts an escaped path relative to the base URL: segments of
+// RFC 3986 path characters and %XX escapes, none empty, none "." or ".."
+// (escaped or not). Anything else could leave the base URL's path, reach
+// another endpoint, or carry a query.
+func checkPath(path string) error {
+	if path == "" {
+		return &ValidationError{Param: "path", Message: "is required; build it with JoinPath"}
+	}
+	if path[0] == '/' {
+		return &ValidationError{Param: "path", Message: "must be relative to the base URL, without a leading slash"}
+	}
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "" {
+			return &ValidationError{Param: "path", Message: "must not have an empty segment"}
+		}
+		for i := 0; i < len(seg); i++ {
+			ch := seg[i]
+			if ch == '%' {
+				if i+2 >= len(seg) || !isHex(seg[i+1]) || !isHex(seg[i+2]) {
+					return &ValidationError{Param: "path", Message: "has a malformed % escape; build it with JoinPath"}
+				}
+				i += 2
+				continue
+			}
+			if !isPathChar(ch) {
+				return &ValidationError{Param: "path", Message: "must be escaped: " + strconv.QuoteRune(rune(ch)) + " is not allowed; build it with JoinPath"}
+			}
+		}
+		if v, _ := url.PathUnescape(seg); v == "." || v == ".." {
+			return &ValidationError{Param: "path", Message: `must not have a "." or ".." segment`}
+		}
+	}
+	return nil
+}
+
+// isPathChar reports whether ch may appear unescaped in a path segment
+// (RFC 3986 pchar, without "%").
+func isPathChar(ch byte) bool {
+	switch {
+	case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@", ch) >= 0
+}
+
+func isHex(ch byte) bool {
+	return '0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'f' || 'A' <= ch && ch <= 'F'
+}
+
+// notTokenChar reports whether r may not appear in a header name (RFC 9110 token).
+func notTokenChar(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return false
+	}
+	return !strings.ContainsRune("!#$%&'*+-.^_`|~", r)
+}
+
+// isHeaderControl reports whether r may not appear in a header value: a
+// control character other than horizontal tab.
+func isHeaderControl(r rune) bool { return r != '\t' && isControl(r) }

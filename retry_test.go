@@ -134,7 +134,7 @@ func TestWhenRetriesRunOutAfterConnectionErrorsTheErrorIsReturned(t *testing.T) 
 	require.Error(t, err)
 	assert.Nil(t, resp, "no response ever arrived")
 	assert.ErrorIs(t, err, syscall.ECONNRESET)
-	assert.True(t, strings.HasPrefix(err.Error(), "clerk: delete membership: "), err.Error())
+	assert.True(t, strings.HasPrefix(err.Error(), "clerk: DeleteOrganizationMembership: "), err.Error())
 	assert.Len(t, api.Requests(), 4)
 }
 
@@ -181,7 +181,7 @@ func TestCancellationDuringAWaitReturnsPromptly(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Second)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, ErrServer, "the last answer is kept in the error")
-	assert.Equal(t, "clerk: delete membership: context canceled while waiting to retry after: clerk: 503 Service Unavailable: down: l (retry after 5s)", err.Error())
+	assert.Equal(t, "clerk: DeleteOrganizationMembership: context canceled while waiting to retry after: clerk: 503 Service Unavailable: down: l (retry after 5s)", err.Error())
 	require.NotNil(t, resp)
 	assert.Equal(t, 503, resp.StatusCode)
 	assert.Equal(t, 1, resp.Attempts)
