@@ -109,6 +109,9 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 			return out, fmt.Errorf("clerk: %s: %w", req.Operation, err)
 		}
 	}
+	if st.into == nil {
+		return out, nil // the caller discards the body
+	}
 	if err := decodeBody(resp.Body, st.into); err != nil {
 		return out, fmt.Errorf("clerk: %s: decoding the %d response: %w", req.Operation, resp.StatusCode, err)
 	}

@@ -246,6 +246,15 @@ func TestEveryAnswerOfTheFakeAndEveryRequestOfTheSDKMatchClerksSpec(t *testing.T
 	expect(401)(resp, err)
 	assert.Equal(t, 422, c.raw(t, srv, "GET", "/organization_memberships?limit=0", "", ""))
 
+	// ListForUser and its errors.
+	_, resp, err = s.ListForUser(ctx, admin, &clerk.ListUserOrganizationMembershipsParams{Limit: 2, Offset: 0})
+	expect(200)(resp, err)
+	_, resp, err = s.ListForUser(ctx, "user_missing", nil)
+	expect(404)(resp, err)
+	_, resp, err = wrongKey.OrganizationMemberships.ListForUser(ctx, admin, nil)
+	expect(401)(resp, err)
+	assert.Equal(t, 422, c.raw(t, srv, "GET", "/users/"+admin+"/organization_memberships?limit=501", "", ""))
+
 	// Update and its errors.
 	update := func(orgID, userID, role string) (*clerk.Response, error) {
 		_, r, err := s.Update(ctx, orgID, userID, clerk.UpdateOrganizationMembershipParams{Role: role})
@@ -305,17 +314,20 @@ func TestEveryAnswerOfTheFakeAndEveryRequestOfTheSDKMatchClerksSpec(t *testing.T
 		"UpdateOrganizationMembership 422",
 		"UpdateOrganizationMembershipMetadata 200", "UpdateOrganizationMembershipMetadata 400",
 		"UpdateOrganizationMembershipMetadata 404", "UpdateOrganizationMembershipMetadata 422",
+		"UsersGetOrganizationMemberships 200", "UsersGetOrganizationMemberships 401", "UsersGetOrganizationMemberships 404",
+		"UsersGetOrganizationMemberships 422",
 	}
 	assert.Equal(t, want, c.Covered(), "every operation and every answer the fake gives was validated")
 }
 
-func TestTheDocumentDeclaresTheSixOperationsWhereTheSDKSendsThem(t *testing.T) {
+func TestTheDocumentDeclaresTheSevenOperationsWhereTheSDKSendsThem(t *testing.T) {
 	c := newContract(t)
 	for path, methods := range map[string][]string{
 		"/organizations/{organization_id}/memberships":                    {"GET", "POST"},
 		"/organizations/{organization_id}/memberships/{user_id}":          {"PATCH", "DELETE"},
 		"/organizations/{organization_id}/memberships/{user_id}/metadata": {"PATCH"},
 		"/organization_memberships":                                       {"GET"},
+		"/users/{user_id}/organization_memberships":                       {"GET"},
 	} {
 		item := c.doc.Paths.Value(path)
 		require.NotNil(t, item, path)

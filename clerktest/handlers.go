@@ -10,11 +10,16 @@ import (
 	"strings"
 )
 
-// handle authenticates r and performs the operation its method and path name.
+// handle authenticates r and performs the operation its method and path
+// name: one registered with Handle, else one the server emulates.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, traceID string) {
 	if r.Header.Get("Authorization") != "Bearer "+s.SecretKey {
 		writeError(w, traceID, http.StatusUnauthorized, "authentication_invalid", "Invalid authentication",
 			"The provided secret key is invalid. Make sure you have set the correct secret key.", "")
+		return
+	}
+	if _, pattern := s.custom.Handler(r); pattern != "" {
+		s.custom.ServeHTTP(w, r)
 		return
 	}
 	segs, ok := splitPath(r.URL.EscapedPath())
@@ -26,6 +31,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, traceID string) 
 	switch {
 	case len(segs) == 1 && segs[0] == "organization_memberships" && r.Method == http.MethodGet:
 		s.listInstance(a, r.URL.Query())
+	case len(segs) == 3 && segs[0] == "users" && segs[2] == "organization_memberships" && r.Method == http.MethodGet:
+		s.listUser(a, segs[1], r.URL.Query())
 	case len(segs) == 3 && segs[0] == "organizations" && segs[2] == "memberships" && r.Method == http.MethodGet:
 		s.list(a, segs[1], r.URL.Query())
 	case len(segs) == 3 && segs[0] == "organizations" && segs[2] == "memberships" && r.Method == http.MethodPost:

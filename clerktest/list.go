@@ -26,6 +26,18 @@ func (s *Server) list(a *answer, orgID string, q url.Values) {
 	s.page(a, q, filters)
 }
 
+// listUser answers ListForUser: the user's memberships in every
+// organization, newest first.
+func (s *Server) listUser(a *answer, userID string, q url.Values) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.users[userID]; !ok {
+		a.notFound("No user was found with id " + userID + ".")
+		return
+	}
+	s.page(a, q, []filter{func(m *membership) bool { return m.user.id == userID }})
+}
+
 func (s *Server) listInstance(a *answer, q url.Values) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

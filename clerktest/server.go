@@ -42,7 +42,8 @@ type Server struct {
 	// SecretKey is the only bearer token the server accepts.
 	SecretKey string
 
-	http *httptest.Server
+	http   *httptest.Server
+	custom *http.ServeMux // endpoints registered with Handle
 
 	mu          sync.Mutex
 	orgs        map[string]*organization
@@ -106,9 +107,20 @@ func NewServer() *Server {
 			RoleMember: {"Member", []string{"org:sys_memberships:read"}},
 		},
 	}
+	s.custom = http.NewServeMux()
 	s.http = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.http.URL + "/v1/"
 	return s
+}
+
+// Handle serves pattern (a net/http ServeMux pattern such as
+// "GET /v1/organizations/{id}"; r.PathValue works in h) with h, for
+// endpoints the server does not emulate. Such requests are authenticated,
+// subject to faults and the rate limit, and recorded, like the others; a
+// pattern that also matches an emulated endpoint takes its place. Like
+// ServeMux.Handle, it panics on an invalid or conflicting pattern.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.custom.Handle(pattern, h)
 }
 
 // Close shuts the server down and waits for requests in flight.
