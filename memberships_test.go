@@ -99,6 +99,24 @@ func TestEachOperationSendsExactlyTheSpecifiedRequest(t *testing.T) {
 			reply: pageJSON(0),
 		},
 		{
+			name: "ListForUser sends limit and offset to the user's organization_memberships",
+			call: func(s *OrganizationMembershipsService) (*Response, error) {
+				_, resp, err := s.ListForUser(ctx, "user_1", &ListUserOrganizationMembershipsParams{Limit: 20, Offset: 40})
+				return resp, err
+			},
+			method: "GET", path: "/v1/users/user_1/organization_memberships", query: "limit=20&offset=40",
+			reply: pageJSON(0),
+		},
+		{
+			name: "ListForUser with nil params sends no query",
+			call: func(s *OrganizationMembershipsService) (*Response, error) {
+				_, resp, err := s.ListForUser(ctx, "user_1", nil)
+				return resp, err
+			},
+			method: "GET", path: "/v1/users/user_1/organization_memberships",
+			reply: pageJSON(0),
+		},
+		{
 			name: "Update patches the role only",
 			call: func(s *OrganizationMembershipsService) (*Response, error) {
 				_, resp, err := s.Update(ctx, "org_1", "user_1", UpdateOrganizationMembershipParams{Role: "org:admin"})
@@ -294,6 +312,26 @@ func TestInvalidArgumentsReturnValidationErrorAndSendNothing(t *testing.T) {
 		}},
 		{"an empty organization ID on List", "organization_id", func(c *Client) (*Response, error) {
 			_, r, err := s(c).List(ctx, "", nil)
+			return r, err
+		}},
+		{"an empty user ID on ListForUser", "user_id", func(c *Client) (*Response, error) {
+			_, r, err := s(c).ListForUser(ctx, "", nil)
+			return r, err
+		}},
+		{"a dot-dot user ID on ListForUser", "user_id", func(c *Client) (*Response, error) {
+			_, r, err := s(c).ListForUser(ctx, "..", nil)
+			return r, err
+		}},
+		{"a limit above 500 on ListForUser", "limit", func(c *Client) (*Response, error) {
+			_, r, err := s(c).ListForUser(ctx, "user_1", &ListUserOrganizationMembershipsParams{Limit: 501})
+			return r, err
+		}},
+		{"a negative offset on ListForUser", "offset", func(c *Client) (*Response, error) {
+			_, r, err := s(c).ListForUser(ctx, "user_1", &ListUserOrganizationMembershipsParams{Offset: -1})
+			return r, err
+		}},
+		{"a nil context on ListForUser", "ctx", func(c *Client) (*Response, error) {
+			_, r, err := s(c).ListForUser(nilCtx, "user_1", nil)
 			return r, err
 		}},
 		{"a nil context on ListForInstance", "ctx", func(c *Client) (*Response, error) {

@@ -136,6 +136,9 @@ func (c *Client) doWith(ctx context.Context, req *Request, v any, arrived func()
 	if r.Header == nil {
 		r.Header = http.Header{}
 	}
+	if req.Query != nil {
+		r.Query = url.Values(http.Header(req.Query).Clone())
+	}
 	r.state = st
 	ctx = context.WithValue(ctx, operationKey{}, req.Operation)
 	resp, err := c.handler(ctx, &r)

@@ -72,7 +72,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		hreq.Header = c.headers.Clone()
 	}
 	for k, vs := range req.Header {
-		hreq.Header[k] = append([]string(nil), vs...)
+		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 	}
 
 	cl := &call{c: c, req: req, logPath: hreq.URL.EscapedPath()}
