@@ -120,7 +120,9 @@ func TestDoReturnsAnAPIErrorNamingTheOperation(t *testing.T) {
 }
 
 func TestInvalidRequestsToDoAreValidationErrorsAndNothingIsSent(t *testing.T) {
-	valid := func() *Request { return &Request{Operation: "GetOrganization", Method: http.MethodGet, Path: "organizations/org_1"} }
+	valid := func() *Request {
+		return &Request{Operation: "GetOrganization", Method: http.MethodGet, Path: "organizations/org_1"}
+	}
 	with := func(change func(r *Request)) *Request {
 		r := valid()
 		change(r)
