@@ -59,3 +59,48 @@ func FuzzIDsNeverChangeTheEndpoint(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDoNeverLeavesTheBaseURL checks, for any Request.Path, that Do either
+// refuses it before anything is sent or sends exactly one request to the
+// configured host, below the base URL's path, without a query.
+func FuzzDoNeverLeavesTheBaseURL(f *testing.F) {
+	for _, seed := range []string{
+		"organizations/org_1", "/organizations", "//evil.example/x", "../users", "a/%2e%2E/b", "a/./b",
+		"a?b=1", "a#b", "a//b", "https://evil.example/", "a/%zz", "a/%2F", "@evil.example", "a\\b", "a b", "ユーザー",
+		"organizations/org_1%3Fx%3D1", "%2e", ";", "a/:b@c",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		api := &mockAPI{responders: []httpmock.Responder{ok(`{}`)}}
+		mt := httpmock.NewMockTransport()
+		mt.RegisterNoResponder(api.respond)
+		c, err := NewClient(testKey, WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: mt}), WithRetryPolicy(RetryPolicy{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Do(context.Background(), &Request{Operation: "Fuzz", Method: http.MethodGet, Path: path}, nil)
+		reqs := api.Requests()
+		if err != nil {
+			if _, ok := err.(*ValidationError); !ok {
+				t.Fatalf("error %v is not a ValidationError", err)
+			}
+			if len(reqs) != 0 {
+				t.Fatalf("%d requests sent for an invalid path", len(reqs))
+			}
+			return
+		}
+		if len(reqs) != 1 {
+			t.Fatalf("%d requests, want 1", len(reqs))
+		}
+		r := reqs[0]
+		if r.Host != "api.clerk.test" || r.Query != "" || r.Path != "/v1/"+path {
+			t.Fatalf("path %q went to host %q, path %q, query %q", path, r.Host, r.Path, r.Query)
+		}
+		for seg := range strings.SplitSeq(strings.TrimPrefix(r.Path, "/v1/"), "/") {
+			if v, err := url.PathUnescape(seg); err != nil || v == "" || v == "." || v == ".." {
+				t.Fatalf("path %q has a segment %q that a server could resolve away", r.Path, seg)
+			}
+		}
+	})
+}
