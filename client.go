@@ -210,7 +210,8 @@ func WithBaseURL(rawURL string) Option {
 
 // WithHTTPClient makes every attempt go through hc, with its Transport and
 // its Timeout, which therefore limits each attempt rather than the whole call
-// (use the context for that). The Client keeps its own shallow copy of hc and
+// (use the context for that). Build hc's Transport on NewTransport to keep
+// the default connection pool's tuning. The Client keeps its own shallow copy of hc and
 // refuses redirects whatever hc.CheckRedirect says, so that the secret key is
 // never sent to another host.
 func WithHTTPClient(hc *http.Client) Option {
@@ -366,18 +367,28 @@ func (t tokenBucket) Wait(ctx context.Context) error {
 	return nil
 }
 
-// defaultHTTPClient returns the client used when WithHTTPClient is not given.
-// It keeps up to 50 connections per host, open or idle, and reuses them: 50
-// concurrent requests at 100 ms each are 500 requests per second, five times
-// Clerk's production rate limit, so more connections would only add TLS
-// handshakes. Further concurrent calls wait for a free connection. Each
-// attempt may take up to 60 seconds.
-func defaultHTTPClient() *http.Client {
+// NewTransport returns a new *http.Transport tuned as the one a Client uses
+// when WithHTTPClient is not given: at most 50 connections per host, open or
+// idle, reused across calls. 50 concurrent requests at 100 ms each are 500
+// requests per second, five times Clerk's production rate limit, so more
+// connections would only add TLS handshakes; further concurrent calls wait
+// for a free connection. Wrap it to observe every attempt, for example with
+// otelhttp, and keep the tuning:
+//
+//	hc := &http.Client{Transport: otelhttp.NewTransport(clerk.NewTransport()), Timeout: 60 * time.Second}
+//	client, err := clerk.NewClientFromEnv(clerk.WithHTTPClient(hc))
+func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxConnsPerHost = 50
 	t.MaxIdleConnsPerHost = 50
 	t.MaxIdleConns = 100
-	return &http.Client{Transport: t, Timeout: 60 * time.Second}
+	return t
+}
+
+// defaultHTTPClient returns the client used when WithHTTPClient is not
+// given: NewTransport, and up to 60 seconds per attempt.
+func defaultHTTPClient() *http.Client {
+	return &http.Client{Transport: NewTransport(), Timeout: 60 * time.Second}
 }
 
 // refuseRedirect stops http.Client at the first redirect and hands back the
