@@ -134,8 +134,8 @@ func requestOrigin(r *http.Request) httpRequestJSON {
 // on and the endpoint goes on with the next. Deliveries run in the
 // background and never hold up the API's answers.
 //
-// It panics if url is not an absolute http or https URL, which is a bug in
-// the test.
+// After Close it still returns a secret, but delivers nothing. It panics if
+// url is not an absolute http or https URL, which is a bug in the test.
 func (s *Server) AddWebhook(url string) (secret string) {
 	if !isHTTPURL(url) {
 		panic("clerktest: the webhook URL " + strconv.Quote(url) + " is not an absolute http or https URL")
@@ -171,7 +171,12 @@ func (h *webhookState) start() {
 	h.progress = make(chan struct{})
 	h.stop, h.cancel = context.WithCancel(context.Background())
 	h.client = &http.Client{
-		Transport: http.DefaultTransport.(*http.Transport).Clone(),
+		// A transport of its own, not http.DefaultTransport, which tests may
+		// have replaced (httpmock does) and which would use a proxy.
+		Transport: &http.Transport{
+			DialContext:     (&net.Dialer{Timeout: webhookAttemptLimit}).DialContext,
+			IdleConnTimeout: 30 * time.Second,
+		},
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // as Svix, which counts a redirect as a failure
 		},
