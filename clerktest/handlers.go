@@ -27,7 +27,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, traceID string) 
 		writeNotFound(w, traceID, "The requested resource was not found.")
 		return
 	}
-	a := &answer{w: w, traceID: traceID}
+	a := &answer{w: w, traceID: traceID, origin: requestOrigin(r)}
 	switch {
 	case len(segs) == 1 && segs[0] == "organization_memberships" && r.Method == http.MethodGet:
 		s.listInstance(a, r.URL.Query())
@@ -75,6 +75,7 @@ func splitPath(escaped string) ([]string, bool) {
 type answer struct {
 	w       http.ResponseWriter
 	traceID string
+	origin  httpRequestJSON // who asked, for the webhook events a change makes
 }
 
 func (a *answer) ok(v any) {

@@ -54,7 +54,9 @@ func (s *Server) create(a *answer, orgID string, body map[string]json.RawMessage
 		createdAt: now, updatedAt: now,
 	}
 	s.memberships = append(s.memberships, m)
-	a.ok(s.render(m))
+	out := s.render(m)
+	a.ok(out)
+	s.queueEvent(eventMembershipCreated, out, a.origin)
 }
 
 func (s *Server) update(a *answer, orgID, userID string, body map[string]json.RawMessage) {
@@ -77,7 +79,9 @@ func (s *Server) update(a *answer, orgID, userID string, body map[string]json.Ra
 	}
 	m.role = roleKey
 	m.updatedAt = s.nowMilli()
-	a.ok(s.render(m))
+	out := s.render(m)
+	a.ok(out)
+	s.queueEvent(eventMembershipUpdated, out, a.origin)
 }
 
 func (s *Server) delete(a *answer, orgID, userID string) {
@@ -92,7 +96,9 @@ func (s *Server) delete(a *answer, orgID, userID string) {
 		return
 	}
 	s.memberships = slices.DeleteFunc(s.memberships, func(x *membership) bool { return x == m })
-	a.ok(s.render(m))
+	out := s.render(m)
+	a.ok(out)
+	s.queueEvent(eventMembershipDeleted, out, a.origin)
 }
 
 func (s *Server) updateMetadata(a *answer, orgID, userID string, body map[string]json.RawMessage) {
@@ -125,7 +131,9 @@ func (s *Server) updateMetadata(a *answer, orgID, userID string, body map[string
 	}
 	m.publicMetadata, m.privateMetadata = newPublic, newPrivate
 	m.updatedAt = s.nowMilli()
-	a.ok(s.render(m))
+	out := s.render(m)
+	a.ok(out)
+	s.queueEvent(eventMembershipUpdated, out, a.origin)
 }
 
 // orgAndUser finds the organization and the user, answering 404 and

@@ -4,8 +4,9 @@
 //
 // It keeps organizations, users and memberships in memory, answers as Clerk
 // does (the same JSON shapes, error codes and defaults), and adds what tests
-// need: switchable rate limiting, fault injection and a record of the
-// requests it received. A Server is safe for concurrent use.
+// need: switchable rate limiting, fault injection, a record of the requests
+// it received and signed webhook deliveries of membership changes. A Server
+// is safe for concurrent use.
 //
 //	srv := clerktest.NewServer()
 //	defer srv.Close()
@@ -54,6 +55,7 @@ type Server struct {
 	requests    []Request
 	faults      []*Fault
 	limit       *windowLimit
+	hooks       webhookState
 }
 
 // User describes a user to add with AddUser. Every field is optional.
@@ -123,8 +125,13 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 	s.custom.Handle(pattern, h)
 }
 
-// Close shuts the server down and waits for requests in flight.
-func (s *Server) Close() { s.http.Close() }
+// Close shuts the server down and waits for requests in flight. It then
+// stops webhook deliveries, cutting short any attempt in flight and dropping
+// the events not yet delivered; FlushWebhooks first to deliver them.
+func (s *Server) Close() {
+	s.http.Close()
+	s.stopWebhooks()
+}
 
 // Client returns a clerk.Client for this server. opts are applied after the
 // base URL and the secret key, so they may override anything else.
