@@ -1,5 +1,6 @@
 // Package clerk is a client for Clerk's Backend API, covering every
-// organization-membership operation.
+// organization-membership operation, with one exported request path (Do)
+// for the rest of the API.
 //
 // Create one Client per secret key and share it; it is safe for concurrent
 // use and keeps its connections pooled:
@@ -16,11 +17,24 @@
 // errors.Is against ErrNotFound, ErrRateLimited and the other sentinels, or
 // with HasCode for Clerk's error codes.
 //
+// # Other endpoints, middleware and telemetry
+//
+// Every method goes through Client.Do, which is exported for endpoints this
+// package does not cover: build a Request with an Operation name (Clerk's
+// operationId), a Method and a Path made with JoinPath, and Do sends it with
+// the Client's authentication, limiter, middleware, retries and errors.
+// WithMiddleware wraps every call once, around all its attempts;
+// OperationName(ctx) names the call in middleware and in every attempt's
+// *http.Request, for metrics and tracing transports. WithLimiter shares one
+// rate limit between clients, or processes.
+//
 // # Retries
 //
-// GET, PATCH and DELETE are retried after connection errors and 429, 500,
-// 502, 503 and 504 responses. Create (POST) is retried only when Clerk
-// certainly did not act on it: after a 429, or when no connection was made.
+// GET, PATCH and DELETE (and, through Do, HEAD, PUT and OPTIONS) are
+// retried after connection errors and 429, 500, 502, 503 and 504 responses.
+// Create, and any POST or other method through Do, is retried only when
+// Clerk certainly did not act on it: after a 429, or when no connection was
+// made.
 // Waits follow Retry-After when the server sends it, and otherwise grow
 // exponentially with jitter between RetryPolicy.MinWait and MaxWait. A
 // Retry-After longer than MaxWait, or a wait that would outlast the context's
@@ -29,9 +43,10 @@
 //
 // # Pagination
 //
-// List and ListForInstance return one page; All and AllForInstance are
-// iterators over every page, fetching up to WithPageConcurrency pages at once
-// after the first and yielding in order:
+// List, ListForInstance and ListForUser return one page; All,
+// AllForInstance and AllForUser are iterators over every page, fetching up
+// to WithPageConcurrency pages at once after the first and yielding in
+// order:
 //
 //	for m, err := range client.OrganizationMemberships.All(ctx, "org_123", nil) {
 //		if err != nil { ... }

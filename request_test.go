@@ -88,6 +88,7 @@ func TestDoRetriesByMethodAsTheMembershipMethodsDo(t *testing.T) {
 		{"GET is retried after a 503", http.MethodGet, 2},
 		{"PUT is retried after a 503", http.MethodPut, 2},
 		{"POST is not retried after a 503: the server may have acted", http.MethodPost, 1},
+		{"an unknown method is not retried after a 503, like POST", "PURGE", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

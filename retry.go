@@ -17,15 +17,17 @@ import (
 // retryReason reports whether an attempt of method that ended with resp or
 // err may safely be repeated, and names the reason for the log.
 //
-// GET, PATCH and DELETE are repeated after connection errors, 429, 500, 502,
-// 503 and 504: doing them twice has the same effect as doing them once.
-// POST (Create) is repeated only when the server certainly did not act on
+// GET, PATCH and DELETE (and HEAD, PUT and OPTIONS) are repeated after
+// connection errors, 429, 500, 502, 503 and 504: doing them twice has the
+// same effect as doing them once. POST (Create), and any method not known to
+// be repeatable, is repeated only when the server certainly did not act on
 // it: after a 429, or when the connection was never established. A 5xx or a
 // connection lost after sending may mean the membership was created, and a
 // retry would then fail with "already a member".
 func retryReason(method string, resp *http.Response, err error) (string, bool) {
+	repeatable := repeatableMethod(method)
 	if err != nil {
-		if method == http.MethodPost {
+		if !repeatable {
 			if neverConnected(err) {
 				return "connection not established", true
 			}
@@ -41,12 +43,23 @@ func retryReason(method string, resp *http.Response, err error) (string, bool) {
 		return "429 Too Many Requests", true
 	case http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if method == http.MethodPost {
+		if !repeatable {
 			return "", false
 		}
 		return strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode), true
 	}
 	return "", false
+}
+
+// repeatableMethod reports whether doing a request of method twice has the
+// effect of doing it once, as for Clerk's GET, PATCH (a role, or a metadata
+// merge) and DELETE. POST and methods this package does not know are not.
+func repeatableMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
 }
 
 // retryWait returns how long to wait before the next attempt, after the
