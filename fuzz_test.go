@@ -23,14 +23,8 @@ func FuzzIDsNeverChangeTheEndpoint(f *testing.F) {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, orgID, userID string) {
-		api := &mockAPI{responders: []httpmock.Responder{ok(membershipJSON)}}
-		mt := httpmock.NewMockTransport()
-		mt.RegisterNoResponder(api.respond)
-		c, err := NewClient(testKey, WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: mt}), WithRetryPolicy(RetryPolicy{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _, err = c.OrganizationMemberships.UpdateMetadata(context.Background(), orgID, userID, UpdateOrganizationMembershipMetadataParams{})
+		c, api := newMockClient(t, []httpmock.Responder{ok(membershipJSON)}, WithRetryPolicy(RetryPolicy{}))
+		_, _, err := c.OrganizationMemberships.UpdateMetadata(context.Background(), orgID, userID, UpdateOrganizationMembershipMetadataParams{})
 		reqs := api.Requests()
 		if err != nil {
 			if _, ok := err.(*ValidationError); !ok {
@@ -72,14 +66,8 @@ func FuzzDoNeverLeavesTheBaseURL(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, path string) {
-		api := &mockAPI{responders: []httpmock.Responder{ok(`{}`)}}
-		mt := httpmock.NewMockTransport()
-		mt.RegisterNoResponder(api.respond)
-		c, err := NewClient(testKey, WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: mt}), WithRetryPolicy(RetryPolicy{}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = c.Do(context.Background(), &Request{Operation: "Fuzz", Method: http.MethodGet, Path: path}, nil)
+		c, api := newMockClient(t, []httpmock.Responder{ok(`{}`)}, WithRetryPolicy(RetryPolicy{}))
+		_, err := c.Do(context.Background(), &Request{Operation: "Fuzz", Method: http.MethodGet, Path: path}, nil)
 		reqs := api.Requests()
 		if err != nil {
 			if _, ok := err.(*ValidationError); !ok {
