@@ -12,10 +12,15 @@ import (
 	clerk "github.com/clerkkit/clerk-go"
 )
 
-// readBackTimeout bounds the read-back of a change whose call the caller's
-// context cancelled while it was in flight: the read-back then runs on a
-// context of its own, so that the Report can still say whether the change
-// took effect.
+// inflightGrace is how long changes already sent may go on after the
+// caller's context is done. Aborting a request does not stop a server that
+// has received it, so an aborted change could take effect after Apply has
+// read it back and reported it failed; letting it finish keeps the Report
+// exact. Past the grace, calls are aborted and read back.
+const inflightGrace = 10 * time.Second
+
+// readBackTimeout bounds a read-back made after the calls' context ended,
+// which then runs on a context of its own.
 const readBackTimeout = 10 * time.Second
 
 // Result is the outcome of one change.
@@ -48,8 +53,11 @@ type Report struct {
 // addition answered "already a member" and a removal answered 404 are read
 // back with List, and count as applied when the membership is as wanted.
 //
-// Cancelling ctx stops new changes at once. Each change that never started
-// is counted as Failed, with an error that says "not started" and wraps
+// Cancelling ctx stops new changes at once. Changes already sent are given
+// up to 10 seconds to finish, since the server may act on a request whatever
+// the client does; past that they are aborted and read back. So the Report
+// says exactly which changes took effect. Each change that never started is
+// counted as Failed, with an error that says "not started" and wraps
 // ctx.Err(); the error Apply returns sums them up in one line rather than
 // listing each. Planning again after a failed or cancelled Apply finishes
 // the job without duplicates.
@@ -71,6 +79,26 @@ func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 		report.Results[i].Change = c
 	}
 
+	// Calls run on calls, which ends inflightGrace after ctx does.
+	calls, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopCalls()
+	applied := make(chan struct{})
+	defer close(applied)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-applied:
+			return
+		}
+		grace := time.NewTimer(inflightGrace)
+		defer grace.Stop()
+		select {
+		case <-grace.C:
+			stopCalls()
+		case <-applied:
+		}
+	}()
+
 	var progressMu sync.Mutex
 	finished := func(r Result) {
 		if s.opts.Progress != nil {
@@ -84,7 +112,7 @@ func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 		for end < len(changes) && s.group(changes[end]) == s.group(changes[start]) {
 			end++
 		}
-		s.run(ctx, plan.OrganizationID, report.Results[start:end], started[start:end], finished)
+		s.run(ctx, calls, plan.OrganizationID, report.Results[start:end], started[start:end], finished)
 		start = end
 	}
 
@@ -150,10 +178,10 @@ func (s *Syncer) group(c Change) int {
 }
 
 // run performs one group of changes, up to the Syncer's concurrency at
-// once, writing each outcome into results and marking it in started. It
-// starts no change once ctx is done, and returns when every change it
-// started has finished.
-func (s *Syncer) run(ctx context.Context, organizationID string, results []Result, started []bool, finished func(Result)) {
+// once, on the context calls, writing each outcome into results and marking
+// it in started. It starts no change once ctx is done, and returns when
+// every change it started has finished.
+func (s *Syncer) run(ctx, calls context.Context, organizationID string, results []Result, started []bool, finished func(Result)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(s.concurrency, len(results)) {
@@ -164,7 +192,7 @@ func (s *Syncer) run(ctx context.Context, organizationID string, results []Resul
 					return
 				}
 				started[i] = true
-				results[i].Err = s.perform(ctx, organizationID, results[i].Change)
+				results[i].Err = s.perform(calls, organizationID, results[i].Change)
 				finished(results[i])
 			}
 		})
@@ -234,7 +262,7 @@ func inDoubt(c Change, err error) bool {
 
 // readBack lists the user's membership and reports whether it is as c
 // wants; seen describes what was found when it is not. When ctx is done
-// (the call was cancelled in flight), it reads on a context of its own,
+// (the call was aborted in flight), it reads on a context of its own,
 // bounded by readBackTimeout, so that the Report can still be exact.
 func (s *Syncer) readBack(ctx context.Context, organizationID string, c Change) (asWanted bool, seen string, err error) {
 	if ctx.Err() != nil {
