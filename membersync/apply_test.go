@@ -259,6 +259,19 @@ func TestApplyFaults(t *testing.T) {
 				roles: map[string]string{"ada": admin}},
 		},
 		{
+			name:    "a metadata change refused with 502s before it acted fails after reading back",
+			members: []string{"ada:org:admin"},
+			desired: func(f *fixture) []membersync.Member {
+				ada := f.want("ada", admin)
+				ada.PublicMetadata = map[string]any{"team": "core"}
+				return []membersync.Member{ada}
+			},
+			fault: clerktest.Fault{Method: http.MethodPatch, Status: 502, Times: 3},
+			want: want{failed: 1, is: clerk.ErrServer,
+				err:      "membersync: set metadata of ada: clerk: 502 Bad Gateway: internal_clerk_error: Oops, an unexpected error occurred (read back: a member as org:admin whose public_metadata differs; plan again to retry)",
+				requests: map[string]int{"PATCH": 3, "READ": 1}, roles: map[string]string{"ada": admin}},
+		},
+		{
 			name:    "a role change for a member someone else removed fails without a read-back",
 			members: []string{"ada:org:admin", "bob:org:member"},
 			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("bob", admin)} },
