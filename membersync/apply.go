@@ -79,23 +79,23 @@ func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 		report.Results[i].Change = c
 	}
 
-	// Calls run on calls, which ends inflightGrace after ctx does.
+	// Calls run on calls, which ends s.grace after ctx does.
 	calls, stopCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopCalls()
-	applied := make(chan struct{})
-	defer close(applied)
+	returned := make(chan struct{})
+	defer close(returned)
 	go func() {
 		select {
 		case <-ctx.Done():
-		case <-applied:
+		case <-returned:
 			return
 		}
-		grace := time.NewTimer(inflightGrace)
+		grace := time.NewTimer(s.grace)
 		defer grace.Stop()
 		select {
 		case <-grace.C:
 			stopCalls()
-		case <-applied:
+		case <-returned:
 		}
 	}()
 
@@ -120,18 +120,16 @@ func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 	notStarted := 0
 	for i := range report.Results {
 		r := &report.Results[i]
-		if !started[i] {
-			notStarted++
-			r.Err = fmt.Errorf("membersync: %s: not started: %w", describe(r.Change), ctx.Err())
-		}
 		switch {
-		case r.Err == nil:
-			report.Applied++
-		case started[i]:
+		case !started[i]:
+			r.Err = fmt.Errorf("membersync: %s: not started: %w", describe(r.Change), ctx.Err())
+			notStarted++
 			report.Failed++
+		case r.Err != nil:
 			failures = append(failures, r.Err)
-		default:
 			report.Failed++
+		default:
+			report.Applied++
 		}
 	}
 	if notStarted > 0 {

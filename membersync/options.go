@@ -1,6 +1,8 @@
 package membersync
 
 import (
+	"time"
+
 	clerk "github.com/clerkkit/clerk-go"
 )
 
@@ -65,6 +67,7 @@ type Syncer struct {
 	adminRole   string
 	concurrency int
 	keep        map[string]bool
+	grace       time.Duration // inflightGrace; shorter in tests
 }
 
 // New returns a Syncer that reads and changes memberships through client,
@@ -78,6 +81,7 @@ func New(client *clerk.Client, opts Options) *Syncer {
 		adminRole:   opts.AdminRole,
 		concurrency: opts.Concurrency,
 		keep:        make(map[string]bool, len(opts.Keep)),
+		grace:       inflightGrace,
 	}
 	s.opts.Keep = append([]string(nil), opts.Keep...)
 	if s.adminRole == "" {
