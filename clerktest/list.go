@@ -67,8 +67,15 @@ func (s *Server) page(a *answer, q url.Values, filters []filter) {
 	}
 	slices.SortStableFunc(matches, order)
 	out := listJSON{Data: []membershipJSON{}, TotalCount: int64(len(matches))}
+	type counts struct{ members, admins int }
+	perOrg := map[*organization]counts{} // counted once per organization on the page
 	for _, m := range matches[min(offset, len(matches)):min(offset+limit, len(matches))] {
-		out.Data = append(out.Data, s.render(m))
+		c, ok := perOrg[m.org]
+		if !ok {
+			c = counts{s.countMembers(m.org), s.countAdmins(m.org)}
+			perOrg[m.org] = c
+		}
+		out.Data = append(out.Data, s.renderCounted(m, c.members, c.admins))
 	}
 	a.ok(out)
 }

@@ -312,6 +312,13 @@ type listJSON struct {
 
 // render builds m's JSON. The caller holds s.mu.
 func (s *Server) render(m *membership) membershipJSON {
+	return s.renderCounted(m, s.countMembers(m.org), s.countAdmins(m.org))
+}
+
+// renderCounted builds m's JSON given its organization's counts of members
+// and admins, so that a page counts them once rather than once per
+// membership. The caller holds s.mu.
+func (s *Server) renderCounted(m *membership, members, admins int) membershipJSON {
 	u := m.user
 	image := "https://img.clerk.com/default/" + u.id
 	r := s.roles[m.role]
@@ -321,8 +328,8 @@ func (s *Server) render(m *membership) membershipJSON {
 		PublicMetadata: m.publicMetadata, PrivateMetadata: m.privateMetadata,
 		Organization: orgJSON{
 			Object: "organization", ID: m.org.id, Name: m.org.name, Slug: m.org.slug,
-			ImageURL: "https://img.clerk.com/default/" + m.org.id, MembersCount: s.countMembers(m.org),
-			MissingMemberWithElevatedPermissions: s.countAdmins(m.org) == 0,
+			ImageURL: "https://img.clerk.com/default/" + m.org.id, MembersCount: members,
+			MissingMemberWithElevatedPermissions: admins == 0,
 			MaxAllowedMemberships:                m.org.maxMembers, AdminDeleteEnabled: true,
 			PublicMetadata: map[string]any{}, PrivateMetadata: map[string]any{},
 			CreatedAt: m.org.createdAt, UpdatedAt: m.org.createdAt,

@@ -209,7 +209,7 @@ func TestApplyFaults(t *testing.T) {
 			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("cal", member)} },
 			fault:   clerktest.Fault{Method: http.MethodPost, DropConnection: true},
 			want: want{failed: 1,
-				errParts: []string{"membersync: add cal: clerk: create membership: Post ", "(read back: not a member; plan again to retry)"},
+				errParts: []string{"membersync: add cal: clerk: CreateOrganizationMembership: Post ", "(read back: not a member; plan again to retry)"},
 				requests: map[string]int{"POST": 1, "READ": 1}, roles: map[string]string{"ada": admin}},
 		},
 		{
