@@ -43,9 +43,9 @@ type handledID struct {
 type deliveryState int
 
 const (
-	firstDelivery   deliveryState = iota // handle it; begin marked it in flight
-	alreadyHandled                       // acknowledge it without handling it
-	handlingNow                          // another delivery of it is being handled
+	firstDelivery  deliveryState = iota // handle it; begin marked it in flight
+	alreadyHandled                      // acknowledge it without handling it
+	handlingNow                         // another delivery of it is being handled
 )
 
 func newDedup(ttl time.Duration, max int) *dedup {
