@@ -188,7 +188,11 @@ func TestHandlerAnswers409ToADeliveryOfAnEventBeingHandled(t *testing.T) {
 	first := make(chan int)
 	r := delivery(t, katSecret, testID, body)
 	go func() { first <- serve(h, r).Code }()
-	<-entered
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second): // only when the handler is broken
+		t.Fatal("fn was not called for the first delivery")
+	}
 
 	w := serve(h, delivery(t, katSecret, testID, body))
 	assert.Equal(t, http.StatusConflict, w.Code)
