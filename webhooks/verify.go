@@ -65,7 +65,8 @@ var (
 )
 
 // A Verifier checks that deliveries were signed by Clerk with one of an
-// endpoint's signing secrets. It is safe for concurrent use.
+// endpoint's signing secrets. Make one with NewVerifier; it is safe for
+// concurrent use.
 type Verifier struct {
 	keys []signingKey
 	now  func() time.Time // the clock; tests set it
@@ -117,7 +118,8 @@ func NewVerifier(secrets ...string) (*Verifier, error) {
 // DefaultTolerance of now and one of the space-separated "v1,<base64>"
 // signatures equals, compared in constant time, the HMAC-SHA256 of
 // "<id>.<timestamp>.<body>" keyed with one of the secrets. Signatures of other
-// versions are ignored, and so is every entry after the first ten.
+// versions are ignored, and so is every entry after the first ten; of a
+// header sent more than once, only the first value counts.
 //
 // body must be the raw bytes received, before any decoding. The error wraps
 // ErrBodyTooLarge, ErrMissingHeaders, ErrTimestampOutOfTolerance or
