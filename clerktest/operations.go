@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+
+	"github.com/clerkkit/clerk-go/webhooks"
 )
 
 // maxMetadataBytes is Clerk's limit on each metadata object.
@@ -56,7 +58,7 @@ func (s *Server) create(a *answer, orgID string, body map[string]json.RawMessage
 	s.memberships = append(s.memberships, m)
 	out := s.render(m)
 	a.ok(out)
-	s.queueEvent(eventMembershipCreated, out, a.origin)
+	s.queueEvent(webhooks.EventOrganizationMembershipCreated, out, a.origin)
 }
 
 func (s *Server) update(a *answer, orgID, userID string, body map[string]json.RawMessage) {
@@ -81,7 +83,7 @@ func (s *Server) update(a *answer, orgID, userID string, body map[string]json.Ra
 	m.updatedAt = s.nowMilli()
 	out := s.render(m)
 	a.ok(out)
-	s.queueEvent(eventMembershipUpdated, out, a.origin)
+	s.queueEvent(webhooks.EventOrganizationMembershipUpdated, out, a.origin)
 }
 
 func (s *Server) delete(a *answer, orgID, userID string) {
@@ -98,7 +100,7 @@ func (s *Server) delete(a *answer, orgID, userID string) {
 	s.memberships = slices.DeleteFunc(s.memberships, func(x *membership) bool { return x == m })
 	out := s.render(m)
 	a.ok(out)
-	s.queueEvent(eventMembershipDeleted, out, a.origin)
+	s.queueEvent(webhooks.EventOrganizationMembershipDeleted, out, a.origin)
 }
 
 func (s *Server) updateMetadata(a *answer, orgID, userID string, body map[string]json.RawMessage) {
@@ -133,7 +135,7 @@ func (s *Server) updateMetadata(a *answer, orgID, userID string, body map[string
 	m.updatedAt = s.nowMilli()
 	out := s.render(m)
 	a.ok(out)
-	s.queueEvent(eventMembershipUpdated, out, a.origin)
+	s.queueEvent(webhooks.EventOrganizationMembershipUpdated, out, a.origin)
 }
 
 // orgAndUser finds the organization and the user, answering 404 and

@@ -18,13 +18,6 @@ import (
 	"github.com/clerkkit/clerk-go/webhooks"
 )
 
-// The event types of membership changes, as Clerk names them.
-const (
-	eventMembershipCreated = "organizationMembership.created"
-	eventMembershipUpdated = "organizationMembership.updated"
-	eventMembershipDeleted = "organizationMembership.deleted"
-)
-
 // How deliveries are attempted: a much shorter schedule than Svix's (seconds
 // to hours), so that tests of retries run in milliseconds.
 const (
