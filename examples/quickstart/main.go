@@ -1,4 +1,4 @@
-// Command quickstart walks through all six organization-membership
+// Command quickstart walks through all seven organization-membership
 // operations and prints, for each, what it did, the HTTP status, Clerk's
 // trace ID and the result.
 //
@@ -127,6 +127,10 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 		if err := step("ListForInstance", "listed memberships of the instance", resp, err, describePage(page)); err != nil {
 			return err
 		}
+		page, resp, err = s.ListForUser(ctx, userID, &clerk.ListUserOrganizationMembershipsParams{Limit: 10})
+		if err := step("ListForUser", "listed the user's organizations", resp, err, describeOrganizations(page)); err != nil {
+			return err
+		}
 		if *write {
 			m, resp, err := s.Delete(ctx, orgID, userID)
 			if err := step("Delete", "removed the user again", resp, err, describeOrNil(m, describe)); err != nil {
@@ -144,6 +148,19 @@ func describeOrNil(m *clerk.OrganizationMembership, describe func(*clerk.Organiz
 		return ""
 	}
 	return describe(m)
+}
+
+func describeOrganizations(page *clerk.OrganizationMemberships) string {
+	if page == nil {
+		return ""
+	}
+	var orgs []string
+	for _, m := range page.Data {
+		if m.Organization != nil {
+			orgs = append(orgs, m.Organization.Name+"("+m.Role+")")
+		}
+	}
+	return fmt.Sprintf("%d of %d: %s", len(page.Data), page.TotalCount, strings.Join(orgs, ", "))
 }
 
 func describePage(page *clerk.OrganizationMemberships) string {
