@@ -75,11 +75,12 @@ var pageReaders = sync.Pool{New: func() any { return &pageReader{buf: make([]byt
 // pageReader reads a body through a buffer that holds at least one whole
 // value (a membership) at a time, never the whole body.
 type pageReader struct {
-	r   io.Reader
-	buf []byte
-	pos int   // the next unread byte
-	end int   // the end of the bytes read
-	err error // what ended reading: io.EOF at the end of the body
+	r    io.Reader
+	buf  []byte
+	pos  int   // the next unread byte
+	end  int   // the end of the bytes read
+	err  error // what ended reading: io.EOF at the end of the body
+	strs stringCache
 }
 
 func (r *pageReader) reset(rd io.Reader) {
@@ -89,6 +90,7 @@ func (r *pageReader) reset(rd io.Reader) {
 // release returns r to the pool.
 func (r *pageReader) release() {
 	r.reset(nil)
+	r.strs = stringCache{} // no strings of this body outlive it here
 	if len(r.buf) > maxPooledBuffer {
 		r.buf = make([]byte, readBufferSize)
 	}
@@ -128,10 +130,14 @@ func (r *pageReader) fill() bool {
 	return false
 }
 
-// topUp reads until at least half the buffer is unread (or the body ends),
-// so that the next membership is likely to be there whole.
+// topUp fills the buffer when less than half of it is left unread, so that
+// the next membership is likely to be there whole. Filling it up, not just
+// to half, moves the unread bytes at most once per half buffer consumed.
 func (r *pageReader) topUp() {
-	for r.end-r.pos < len(r.buf)/2 && r.fill() {
+	if r.end-r.pos >= len(r.buf)/2 {
+		return
+	}
+	for r.end-r.pos < len(r.buf) && r.fill() {
 	}
 }
 
@@ -413,7 +419,7 @@ func readMembership(r *pageReader) (*OrganizationMembership, error) {
 	short := false
 	if c == '{' {
 		m := new(OrganizationMembership)
-		p := parser{b: r.buf[r.pos:r.end]}
+		p := parser{b: r.buf[r.pos:r.end], strs: &r.strs}
 		if p.membership(m) {
 			r.pos += p.i
 			return m, nil
@@ -428,7 +434,7 @@ func readMembership(r *pageReader) (*OrganizationMembership, error) {
 		// The membership went on past what had been read; now it is all
 		// there.
 		m := new(OrganizationMembership)
-		p := parser{b: raw, whole: true}
+		p := parser{b: raw, whole: true, strs: &r.strs}
 		if p.membership(m) && p.i == len(raw) {
 			return m, nil
 		}

@@ -23,6 +23,32 @@ type parser struct {
 	// whole says that b ends where the value ends, so that a number may end
 	// at the end of b.
 	whole bool
+	// strs, when not nil, holds strings decoded before, to be shared by
+	// memberships that repeat them (the organization's fields, roles,
+	// permissions) instead of allocating each again.
+	strs *stringCache
+}
+
+// stringCache remembers one short string per slot, by a cheap hash. A miss
+// costs a comparison; strings are immutable, so sharing them is safe.
+type stringCache [256]string
+
+// maxCachedString is the longest string a stringCache keeps.
+const maxCachedString = 48
+
+func (c *stringCache) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > maxCachedString {
+		return string(b)
+	}
+	slot := &c[(len(b)*31+int(b[0])*7+int(b[len(b)/2])*3+int(b[len(b)-1]))&255]
+	if *slot == string(b) {
+		return *slot
+	}
+	*slot = string(b)
+	return *slot
 }
 
 // maxFastDepth is the nesting the parser follows in metadata; deeper values
@@ -168,6 +194,9 @@ func (p *parser) simpleString() (string, bool) {
 		return "", false // encoding/json replaces invalid bytes
 	}
 	p.i = j + 1
+	if p.strs != nil {
+		return p.strs.get(s), true
+	}
 	return string(s), true
 }
 

@@ -1,6 +1,7 @@
 package clerk
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -486,4 +487,78 @@ func TestSingleMembershipsDecodeAsBefore(t *testing.T) {
 	require.NoError(t, decodeBody(bytes.NewReader(b), &got))
 	require.NoError(t, json.Unmarshal(b, &want))
 	assert.Equal(t, want, got)
+}
+
+// pageDecoder is one way to decode a page from a body.
+type pageDecoder struct {
+	name   string
+	decode func(io.Reader, *OrganizationMemberships) error
+}
+
+// pageDecoders are what BenchmarkDecodePage compares: the SDK's decoder,
+// the json.Decoder token streaming it replaced, and io.ReadAll with
+// json.Unmarshal.
+var pageDecoders = []pageDecoder{
+	{"sdk", func(r io.Reader, p *OrganizationMemberships) error { return decodeBody(r, p) }},
+	{"tokens", func(r io.Reader, p *OrganizationMemberships) error {
+		return referenceDecodeFrom(p, json.NewDecoder(bufio.NewReaderSize(r, 32<<10)))
+	}},
+	{"readall", func(r io.Reader, p *OrganizationMemberships) error {
+		raw, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(raw, p)
+	}},
+}
+
+// BenchmarkDecodePage compares page decoders on the same bytes in memory,
+// read in 16 KiB pieces as from a connection: only decoding is measured.
+func BenchmarkDecodePage(b *testing.B) {
+	for _, bc := range []struct {
+		name      string
+		n, metaKB int
+	}{{"List100", 100, 0}, {"List500x4KB", 500, 4}} {
+		members := make([]string, bc.n)
+		for i := range members {
+			meta := `{}`
+			if bc.metaKB > 0 {
+				meta = `{"notes":"` + strings.Repeat("n", bc.metaKB<<10) + `","score":9007199254740993}`
+			}
+			members[i] = clerkMembership(i, meta)
+		}
+		body := []byte(page(members...))
+		b.Run(bc.name, func(b *testing.B) {
+			for _, d := range pageDecoders {
+				b.Run("impl="+d.name, func(b *testing.B) {
+					b.SetBytes(int64(len(body)))
+					b.ReportAllocs()
+					for b.Loop() {
+						p := &OrganizationMemberships{Data: make([]*OrganizationMembership, 0, bc.n)}
+						if err := d.decode(&piecesReader{b: body, n: 16 << 10}, p); err != nil {
+							b.Fatal(err)
+						}
+						if len(p.Data) != bc.n {
+							b.Fatalf("%d memberships", len(p.Data))
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// piecesReader reads b at most n bytes at a time.
+type piecesReader struct {
+	b []byte
+	n int
+}
+
+func (r *piecesReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.n)], r.b)
+	r.b = r.b[n:]
+	return n, nil
 }
