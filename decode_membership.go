@@ -350,7 +350,8 @@ func (p *parser) strings(dst *[]string) bool {
 		return false
 	}
 	p.i++
-	list := []string{}
+	var buf [8]string // the elements, then one allocation of the right size
+	list := buf[:0]
 	for first := true; ; first = false {
 		c, ok := p.next()
 		if !ok {
@@ -358,7 +359,7 @@ func (p *parser) strings(dst *[]string) bool {
 		}
 		if c == ']' {
 			p.i++
-			*dst = list
+			*dst = append(make([]string, 0, len(list)), list...)
 			return true
 		}
 		if !first {
