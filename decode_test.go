@@ -268,6 +268,7 @@ var decodeCases = []struct{ name, body string }{
 	{"garbage after a literal is an error", `{"data":[{"organization":{"has_image":truex}}]}`},
 	{"garbage after a number is an error", `{"data":[{"created_at":12x}]}`},
 	{"a membership larger than the read buffer", page(clerkMembership(1, `{"big":"`+strings.Repeat("x", 3*readBufferSize)+`"}`), clerkMembership(2, `[]`))},
+	{"many tiny memberships, past several buffers", `{"data":[` + strings.Repeat(`{},{"id":"a"},null,`, 20000) + `{}]}`},
 	{"an unknown key larger than the read buffer", `{"next":"` + strings.Repeat("y", 3*readBufferSize) + `","data":[{"id":"a"}]}`},
 }
 
