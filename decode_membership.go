@@ -129,6 +129,23 @@ func (p *parser) member(first bool) (key []byte, end, ok bool) {
 	return key, false, true
 }
 
+// members consumes the members of an object whose '{' is consumed, up to and
+// including its '}', decoding each value with field.
+func (p *parser) members(field func(key []byte) bool) bool {
+	for first := true; ; first = false {
+		key, end, ok := p.member(first)
+		if !ok {
+			return false
+		}
+		if end {
+			return true
+		}
+		if !field(key) {
+			return false
+		}
+	}
+}
+
 // foldMatch finds the name among names that key equals ignoring ASCII case,
 // as encoding/json matches keys that equal no name exactly. key is ASCII.
 func foldMatch(key []byte, names []string) (string, bool) {
@@ -564,18 +581,7 @@ var membershipNames = []string{
 // membership decodes the object at the start of b into m.
 func (p *parser) membership(m *OrganizationMembership) bool {
 	p.i++ // the caller saw the '{'
-	for first := true; ; first = false {
-		key, end, ok := p.member(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		if !p.membershipField(m, key) {
-			return false
-		}
-	}
+	return p.members(func(key []byte) bool { return p.membershipField(m, key) })
 }
 
 func (p *parser) membershipField(m *OrganizationMembership, key []byte) bool {
@@ -646,18 +652,7 @@ func (p *parser) organization(dst **Organization) bool {
 	if done || !ok {
 		return ok
 	}
-	for first := true; ; first = false {
-		key, end, ok := p.member(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		if !p.organizationField(o, key) {
-			return false
-		}
-	}
+	return p.members(func(key []byte) bool { return p.organizationField(o, key) })
 }
 
 func (p *parser) organizationField(o *Organization, key []byte) bool {
@@ -717,18 +712,7 @@ func (p *parser) publicUserData(dst **OrganizationMembershipPublicUserData) bool
 	if done || !ok {
 		return ok
 	}
-	for first := true; ; first = false {
-		key, end, ok := p.member(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		if !p.publicUserDataField(u, key) {
-			return false
-		}
-	}
+	return p.members(func(key []byte) bool { return p.publicUserDataField(u, key) })
 }
 
 func (p *parser) publicUserDataField(u *OrganizationMembershipPublicUserData, key []byte) bool {
