@@ -250,6 +250,9 @@ func TestLogsRecordAttemptsAndRetriesWithoutSecrets(t *testing.T) {
 	require.Len(t, lines, 5, out)
 	assert.Equal(t, 3, strings.Count(out, `"level":"DEBUG","msg":"clerk: attempt"`))
 	assert.Equal(t, 2, strings.Count(out, `"level":"WARN","msg":"clerk: retrying"`))
+	for _, line := range lines {
+		assert.Contains(t, line, `"operation":"ListOrganizationMemberships"`, "every record names the operation, a label without IDs")
+	}
 	assert.Contains(t, lines[0], `"method":"GET","path":"/v1/organizations/org_1/memberships","attempt":1`)
 	assert.Contains(t, lines[0], `"error":"Get \"https://api.clerk.test/v1/organizations/org_1/memberships\": read tcp: read: connection reset by peer"`)
 	assert.Contains(t, lines[1], `"reason":"connection error"`)
