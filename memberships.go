@@ -115,7 +115,7 @@ const (
 // Create is retried only when Clerk certainly did not act on it (a 429, or a
 // connection that was never made), so it never creates twice.
 func (s *OrganizationMembershipsService) Create(ctx context.Context, organizationID string, params CreateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
-	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID),
+	if err := firstError(checkID("organization_id", organizationID),
 		checkRequired("user_id", params.UserID), checkRequired("role", params.Role)); err != nil {
 		return nil, nil, err
 	}
@@ -125,7 +125,7 @@ func (s *OrganizationMembershipsService) Create(ctx context.Context, organizatio
 // Delete removes the user's membership from the organization and returns
 // the membership as it was.
 func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizationID, userID string) (*OrganizationMembership, *Response, error) {
-	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID), checkID("user_id", userID)); err != nil {
+	if err := firstError(checkID("organization_id", organizationID), checkID("user_id", userID)); err != nil {
 		return nil, nil, err
 	}
 	return s.doMembership(ctx, &Request{Operation: opDelete, Method: http.MethodDelete, Path: membershipPath(organizationID, userID)})
@@ -195,7 +195,7 @@ func userListRequest(userID string, params *ListUserOrganizationMembershipsParam
 
 // Update changes the member's role. Metadata is changed with UpdateMetadata.
 func (s *OrganizationMembershipsService) Update(ctx context.Context, organizationID, userID string, params UpdateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
-	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID), checkID("user_id", userID),
+	if err := firstError(checkID("organization_id", organizationID), checkID("user_id", userID),
 		checkRequired("role", params.Role)); err != nil {
 		return nil, nil, err
 	}
@@ -207,7 +207,7 @@ func (s *OrganizationMembershipsService) Update(ctx context.Context, organizatio
 // metadata as it is. Clerk allows 10 such updates per 10 seconds per
 // membership.
 func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, organizationID, userID string, params UpdateOrganizationMembershipMetadataParams) (*OrganizationMembership, *Response, error) {
-	if err := firstError(checkContext(ctx), checkID("organization_id", organizationID), checkID("user_id", userID)); err != nil {
+	if err := firstError(checkID("organization_id", organizationID), checkID("user_id", userID)); err != nil {
 		return nil, nil, err
 	}
 	return s.doMembership(ctx, &Request{Operation: opUpdateMeta, Method: http.MethodPatch, Path: membershipPath(organizationID, userID) + "/metadata", Body: params})

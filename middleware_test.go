@@ -311,8 +311,12 @@ func (f limiterFunc) Wait(ctx context.Context) error { return f(ctx) }
 func TestTheLastLimiterOptionWins(t *testing.T) {
 	l := &countingLimiter{}
 	c, _ := newMockClient(t, []httpmock.Responder{ok(pageJSON(0))}, WithRateLimit(0.001, 1), WithLimiter(l))
+	// Were the slow WithRateLimit in force, the second call would fail at
+	// once: its wait would outlast the deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	for range 3 {
-		_, _, err := c.OrganizationMemberships.ListForInstance(context.Background(), nil)
+		_, _, err := c.OrganizationMemberships.ListForInstance(ctx, nil)
 		require.NoError(t, err, "the slow WithRateLimit was replaced")
 	}
 	assert.Equal(t, int32(3), l.waits.Load())

@@ -3,6 +3,7 @@ package clerktest_test
 import (
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,10 +16,10 @@ import (
 
 // getOrganization registers GET /v1/organizations/{id} with a handler that
 // answers with the ID it was given, and counts its calls.
-func getOrganization(srv *clerktest.Server) *int {
-	calls := new(int)
+func getOrganization(srv *clerktest.Server) *atomic.Int32 {
+	calls := new(atomic.Int32)
 	srv.Handle("GET /v1/organizations/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		*calls++
+		calls.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"object": "organization", "id": r.PathValue("id")})
 	}))
@@ -36,7 +37,7 @@ func TestHandleServesEndpointsTheFakeDoesNotEmulate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.Equal(t, "org_a/b", org.ID, "the escaped ID reaches the handler as one literal path value")
-	assert.Equal(t, 1, *calls)
+	assert.Equal(t, int32(1), calls.Load())
 	assert.Equal(t, 1, f.srv.CountRequests("GET", "/v1/organizations/org_a%2Fb"), "the request is recorded")
 	assert.NotEmpty(t, resp.TraceID, "the answer carries a trace ID like every other")
 }
@@ -61,7 +62,7 @@ func TestHandledEndpointsAreAuthenticatedFaultedAndRateLimited(t *testing.T) {
 	_, err = f.client.Do(ctx, get, nil)
 	assert.ErrorIs(t, err, clerk.ErrRateLimited)
 
-	assert.Equal(t, 1, *calls, "only the one request that passed every check reached the handler")
+	assert.Equal(t, int32(1), calls.Load(), "only the one request that passed every check reached the handler")
 	assert.Equal(t, 4, f.srv.CountRequests("GET", "/v1/organizations/org_1"))
 }
 
