@@ -322,6 +322,18 @@ type Limiter interface {
 	Wait(ctx context.Context) error
 }
 
+// A Throttler is a Limiter that is told when Clerk answers 429 Too Many
+// Requests with a Retry-After, so that one shared budget pauses every client
+// that uses it, not only the one that was refused. The client calls Throttle
+// once per such answer whose Retry-After it would wait out itself (no longer
+// than the RetryPolicy's MaxWait), with the call's context, so that
+// OperationName(ctx) names the operation refused. A longer Retry-After (an
+// hourly invitation budget, say) is not passed on: it would stop every other
+// call for that long. The limiter behind WithRateLimit implements it.
+type Throttler interface {
+	Throttle(ctx context.Context, retryAfter time.Duration)
+}
+
 // WithLimiter makes every HTTP attempt of the Client (retries and
 // concurrent pages included) wait for l before it is sent. Clients given the
 // same Limiter share one budget. WithRateLimit(r, b) is
