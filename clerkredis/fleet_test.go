@@ -55,7 +55,7 @@ func fleetWorker() error {
 	for range 4 {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				_, _ = c.Do(ctx, &clerk.Request{Operation: "GetOrganization", Method: http.MethodGet, Path: "organizations/" + env("FLEET_ORG")}, nil)
+				_, _ = c.Do(ctx, &clerk.Request{Operation: "ListOrganizationMemberships", Method: http.MethodGet, Path: "organizations/" + env("FLEET_ORG") + "/memberships"}, nil)
 			}
 		})
 	}
@@ -69,7 +69,9 @@ type fleetResult struct {
 }
 
 // runFleet runs n worker processes sharing one budget of requests per per,
-// for run, against srv limited to the same budget.
+// for run, against srv limited to that budget. The workers' limiter keeps 5%
+// of it in hand: the server counts in fixed windows by arrival, and a request
+// scheduled just before a window's end can arrive just after it.
 func runFleet(t testing.TB, n, requests int, per, run time.Duration) fleetResult {
 	t.Helper()
 	rdb, prefix := testRedis(t)
@@ -84,7 +86,7 @@ func runFleet(t testing.TB, n, requests int, per, run time.Duration) fleetResult
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 		cmd.Env = append(os.Environ(), helperEnv+"=1",
 			"FLEET_REDIS="+sharedAddr, "FLEET_KEY="+prefix+"fleet", "FLEET_URL="+srv.URL,
-			"FLEET_SECRET="+srv.SecretKey, "FLEET_ORG="+org, "FLEET_REQUESTS="+strconv.Itoa(requests),
+			"FLEET_SECRET="+srv.SecretKey, "FLEET_ORG="+org, "FLEET_REQUESTS="+strconv.Itoa(requests*95/100),
 			"FLEET_PER="+per.String(), "FLEET_RUN="+run.String())
 		wg.Go(func() {
 			if out, err := cmd.CombinedOutput(); err != nil {
