@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -36,7 +37,7 @@ const defaultPageConcurrency = 4
 // NewClientFromEnv. A Client is immutable and safe for concurrent use; share
 // one per secret key so that connections and the rate limiter are shared.
 type Client struct {
-	// OrganizationMemberships holds the six organization-membership
+	// OrganizationMemberships holds the seven organization-membership
 	// operations and their iterators.
 	OrganizationMemberships *OrganizationMembershipsService
 
@@ -44,6 +45,7 @@ type Client struct {
 	headers         http.Header  // sent with every request, the secret key included; never logged or printed
 	bodyHeaders     http.Header  // headers plus Content-Type, for requests with a body
 	httpClient      *http.Client // the caller's or ours, behind attemptTransport
+	limiter         Limiter      // nil sends at once
 	retry           RetryPolicy
 	logger          *slog.Logger // nil logs nothing
 	pageConcurrency int
@@ -140,7 +142,8 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		baseURL:         cfg.baseURL,
 		headers:         headers,
 		bodyHeaders:     bodyHeaders,
-		httpClient:      attemptClient(cfg.httpClient, cfg.limiter),
+		httpClient:      attemptClient(cfg.httpClient),
+		limiter:         cfg.limiter,
 		retry:           cfg.retry,
 		logger:          cfg.logger,
 		pageConcurrency: cfg.pageConcurrency,
@@ -307,7 +310,7 @@ func WithRateLimit(requestsPerSecond float64, burst int) Option {
 		if !(requestsPerSecond > 0) || burst < 1 {
 			return errors.New("clerk: WithRateLimit: the rate and the burst must be positive")
 		}
-		c.limiter = tokenBucket{rate.NewLimiter(rate.Limit(requestsPerSecond), burst)}
+		c.limiter = &tokenBucket{lim: rate.NewLimiter(rate.Limit(requestsPerSecond), burst)}
 		return nil
 	}
 }
@@ -367,16 +370,75 @@ func WithMiddleware(mw ...Middleware) Option {
 // tokenBucket is the Limiter of WithRateLimit. It reports a wait that would
 // outlast the context's deadline as errLimiterDeadline, which wraps
 // context.DeadlineExceeded, where rate.Limiter returns an error of its own.
-type tokenBucket struct{ *rate.Limiter }
+// As a Throttler, it makes every Wait pause until a Retry-After has passed.
+type tokenBucket struct {
+	lim   *rate.Limiter
+	mu    sync.Mutex
+	until time.Time // no Wait ends before this
+}
 
-func (t tokenBucket) Wait(ctx context.Context) error {
-	if err := t.Limiter.Wait(ctx); err != nil {
+func (t *tokenBucket) Wait(ctx context.Context) error {
+	t.mu.Lock()
+	until := t.until
+	t.mu.Unlock()
+	if d := time.Until(until); d > 0 {
+		if deadline, has := ctx.Deadline(); has && deadline.Before(until) {
+			return errLimiterDeadline
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
+	if err := t.lim.Wait(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return errLimiterDeadline
 	}
 	return nil
+}
+
+// Throttle makes every Wait that has not ended pause until retryAfter from
+// now has passed, unless an earlier Throttle asked for longer.
+func (t *tokenBucket) Throttle(_ context.Context, retryAfter time.Duration) {
+	if retryAfter <= 0 {
+		return
+	}
+	until := time.Now().Add(retryAfter)
+	t.mu.Lock()
+	if until.After(t.until) {
+		t.until = until
+	}
+	t.mu.Unlock()
+}
+
+// waitLimiter waits for the Client's limiter, if any, on the call's context,
+// before an attempt and outside its http.Client.Timeout. A wait that cannot
+// end before the context's deadline is reported as one that satisfies
+// errors.Is(err, context.DeadlineExceeded), whichever Limiter is used.
+func (c *Client) waitLimiter(ctx context.Context) error {
+	if c.limiter == nil {
+		return nil
+	}
+	err := c.limiter.Wait(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errLimiterDeadline):
+		return err
+	case ctx.Err() != nil && !errors.Is(err, ctx.Err()):
+		return fmt.Errorf("waiting for the client-side rate limiter: %w: %w", ctx.Err(), err)
+	case ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled):
+		if _, ok := c.limiter.(*rate.Limiter); ok {
+			// rate.Limiter's "would exceed context deadline" wraps nothing.
+			return fmt.Errorf("%w: %w", errLimiterDeadline, err)
+		}
+	}
+	return fmt.Errorf("waiting for the client-side rate limiter: %w", err)
 }
 
 // NewTransport returns a new *http.Transport tuned as the one a Client uses
@@ -411,7 +473,7 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 // attemptClient returns the *http.Client each attempt goes through: a copy of
 // hc (or of our default) that refuses redirects and sends attempts through
 // attemptTransport.
-func attemptClient(hc *http.Client, limiter Limiter) *http.Client {
+func attemptClient(hc *http.Client) *http.Client {
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
@@ -421,31 +483,26 @@ func attemptClient(hc *http.Client, limiter Limiter) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cp.Transport = &attemptTransport{base: base, limiter: limiter}
+	cp.Transport = &attemptTransport{base: base}
 	return &cp
 }
 
-// attemptTransport wraps the caller's transport for two reasons. It waits for
-// the client-side rate limiter, if any, before each attempt. And it hides the
-// base transport's CloseIdleConnections: go-retryablehttp calls it after every
-// call that fails, which would empty a connection pool shared by every other
-// call in flight.
+// attemptTransport wraps the caller's transport for two reasons. It stops an
+// attempt whose wait for the client-side rate limiter failed (the wait itself
+// happens before http.Client.Do, so that Timeout never covers it). And it
+// hides the base transport's CloseIdleConnections: go-retryablehttp calls it
+// after every call that fails, which would empty a connection pool shared by
+// every other call in flight.
 type attemptTransport struct {
-	base    http.RoundTripper
-	limiter Limiter
+	base http.RoundTripper
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.limiter != nil {
-		if err := t.limiter.Wait(req.Context()); err != nil {
-			if req.Body != nil {
-				req.Body.Close()
-			}
-			if errors.Is(err, errLimiterDeadline) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("waiting for the client-side rate limiter: %w", err)
+	if cl, ok := req.Context().Value(callKey{}).(*call); ok && cl.limitErr != nil {
+		if req.Body != nil {
+			req.Body.Close()
 		}
+		return nil, cl.limitErr
 	}
 	return t.base.RoundTrip(req)
 }

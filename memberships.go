@@ -233,7 +233,7 @@ func (s *OrganizationMembershipsService) doPage(ctx context.Context, r *Request,
 		size = limit
 	}
 	page := &OrganizationMemberships{Data: make([]*OrganizationMembership, 0, size)}
-	resp, err := s.client.doWith(ctx, r, page, arrived)
+	resp, err := s.client.doWith(ctx, r, page, arrived, false)
 	if err != nil {
 		return nil, resp, err
 	}

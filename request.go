@@ -48,10 +48,11 @@ type Request struct {
 // callState is what Do hands to the innermost handler besides the Request
 // itself, in a field middleware cannot see or lose when it copies the Request.
 type callState struct {
-	body    []byte       // the encoded Body; nil means no body
-	into    any          // where a 2xx body is decoded; nil discards it
-	arrived func() error // see doWith
-	sent    bool         // send was reached
+	body       []byte       // the encoded Body; nil means no body
+	into       any          // where a 2xx body is decoded; nil discards it
+	arrived    func() error // see doWith
+	sent       bool         // send was reached
+	mayBeEmpty bool         // a 2xx without a body leaves into as it was (Do)
 }
 
 // Response is the HTTP response to a call, with what Clerk's generated
@@ -98,20 +99,22 @@ func OperationName(ctx context.Context) string {
 // Do sends req with the Client's authentication, headers, limiter,
 // middleware, retry rules (by method: POST is retried only when the server
 // cannot have acted), logging and errors, and decodes a 2xx JSON body into v
-// (nil discards it). It returns a non-nil *Response whenever an HTTP response
+// (nil discards it; a 2xx without a body, such as 204, leaves v as it was).
+// It returns a non-nil *Response whenever an HTTP response
 // arrived, and an *APIError for every non-2xx one. An invalid req (nil, no
 // Operation or Method, a path that is not relative and escaped, one of the
 // client's own headers, a Body that cannot be encoded) is a *ValidationError,
 // returned before any middleware runs or anything is sent. Do does not
 // modify req.
 func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error) {
-	return c.doWith(ctx, req, v, nil)
+	return c.doWith(ctx, req, v, nil, true)
 }
 
 // doWith is Do with a hook: arrived, when not nil, is called once a 2xx
 // response has arrived and before its body is decoded; an error abandons the
 // body. The concurrent page walker uses it to pace requests and bound memory.
-func (c *Client) doWith(ctx context.Context, req *Request, v any, arrived func() error) (*Response, error) {
+// mayBeEmpty lets a 2xx without a body leave v as it was, as Do promises.
+func (c *Client) doWith(ctx context.Context, req *Request, v any, arrived func() error, mayBeEmpty bool) (*Response, error) {
 	if err := checkContext(ctx); err != nil {
 		return nil, err
 	}
@@ -122,7 +125,7 @@ func (c *Client) doWith(ctx context.Context, req *Request, v any, arrived func()
 		checkPath(req.Path), checkHeader(req.Header)); err != nil {
 		return nil, err
 	}
-	st := &callState{into: v, arrived: arrived}
+	st := &callState{into: v, arrived: arrived, mayBeEmpty: mayBeEmpty}
 	if req.Body != nil {
 		b, err := encodeBody(req.Body)
 		if err != nil {

@@ -1,6 +1,7 @@
 package clerk
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -37,7 +38,12 @@ type call struct {
 	wait     time.Duration // chosen by checkRetry for backoff to return
 	lastResp *http.Response
 	lastErr  error // the last attempt's error or *APIError
+	limitErr error // the limiter's refusal of the current attempt, which is then not sent
 }
+
+// callKey is the context key under which an attempt's request carries its
+// *call, for attemptTransport.
+type callKey struct{}
 
 // send is the innermost Handler: it sends req, retrying as the Client's
 // policy allows, and decodes a 2xx body into the value Do was given. Every
@@ -60,7 +66,8 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 	if st.body != nil {
 		raw = st.body
 	}
-	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, target, raw)
+	cl := &call{c: c, req: req}
+	hreq, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), req.Method, target, raw)
 	if err != nil {
 		return nil, fmt.Errorf("clerk: %s: building the request: %w", req.Operation, redact(err))
 	}
@@ -75,7 +82,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		hreq.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 	}
 
-	cl := &call{c: c, req: req, logPath: hreq.URL.EscapedPath()}
+	cl.logPath = hreq.URL.EscapedPath()
 	cl.retrying = retryablehttp.Client{
 		HTTPClient:   c.httpClient,
 		RetryMax:     c.retry.MaxRetries,
@@ -83,12 +90,16 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 		Backoff:      cl.backoff,
 		ErrorHandler: passThrough,
 		// Logger stays nil: go-retryablehttp's own logger prints every URL.
-	}
-	if c.logger != nil {
-		cl.retrying.RequestLogHook = cl.beforeAttempt
+		RequestLogHook: cl.beforeAttempt,
 	}
 	resp, err := cl.retrying.Do(hreq)
 
+	if cl.limitErr != nil {
+		if resp != nil {
+			drainAndClose(resp)
+		}
+		return nil, fmt.Errorf("clerk: %s: %w", req.Operation, cl.limitErr)
+	}
 	if err != nil {
 		err = fmt.Errorf("clerk: %s: %w", req.Operation, redact(err))
 		if cl.lastResp == nil {
@@ -112,14 +123,29 @@ func (c *Client) send(ctx context.Context, req *Request) (*Response, error) {
 	if st.into == nil {
 		return out, nil // the caller discards the body
 	}
-	if err := decodeBody(resp.Body, st.into); err != nil {
+	body := io.Reader(resp.Body)
+	if st.mayBeEmpty {
+		if resp.StatusCode == http.StatusNoContent {
+			return out, nil
+		}
+		br := bufio.NewReader(resp.Body)
+		if _, err := br.Peek(1); err == io.EOF {
+			return out, nil // an empty body: v stays as it was
+		}
+		body = br
+	}
+	if err := decodeBody(body, st.into); err != nil {
 		return out, fmt.Errorf("clerk: %s: decoding the %d response: %w", req.Operation, resp.StatusCode, err)
 	}
 	return out, nil
 }
 
-// beforeAttempt is go-retryablehttp's RequestLogHook: it runs before each attempt.
-func (st *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, _ int) {
+// beforeAttempt is go-retryablehttp's RequestLogHook: it runs before each
+// attempt, outside http.Client.Do and so outside its Timeout, and waits for
+// the limiter on the call's context. A refusal is kept in limitErr, for
+// attemptTransport to stop the attempt with and checkRetry not to retry.
+func (st *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
+	st.limitErr = st.c.waitLimiter(r.Context())
 	st.started = time.Now()
 }
 
@@ -128,12 +154,16 @@ func (st *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, _ int) {
 // of every non-2xx response into an *APIError, so that the error survives
 // retries, cancellation and the end of the retry budget intact.
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if st.limitErr != nil {
+		return false, nil // nothing was sent; never retried
+	}
 	st.attempts++
 	st.lastResp, st.lastErr = resp, err
 	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
 		st.lastErr = newAPIError(resp)
 	}
 	st.logAttempt(ctx, resp, err)
+	st.throttle(ctx, resp)
 
 	reason, ok := retryReason(st.req.Method, resp, err)
 	if !ok || st.attempts > st.c.retry.MaxRetries || ctx.Err() != nil {
@@ -157,6 +187,21 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 			slog.Duration("wait", wait))
 	}
 	return true, nil
+}
+
+// throttle tells a limiter that is a Throttler about a 429 whose Retry-After
+// the client would wait out itself (no longer than MaxWait), with the call's
+// context, so that one shared budget pauses every client that uses it.
+func (st *call) throttle(ctx context.Context, resp *http.Response) {
+	th, ok := st.c.limiter.(Throttler)
+	if !ok || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		return
+	}
+	ra, has := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	if !has || ra > st.c.retry.MaxWait {
+		return
+	}
+	th.Throttle(ctx, ra)
 }
 
 // backoff is go-retryablehttp's Backoff: it returns the wait checkRetry chose.
@@ -186,7 +231,14 @@ func (st *call) logAttempt(ctx context.Context, resp *http.Response, err error) 
 }
 
 // response wraps resp for the caller; the body has been or will be consumed.
+// Its Request is a copy without the Authorization header, so that the secret
+// key cannot leak through a Response or an *APIError.
 func (st *call) response(resp *http.Response) *Response {
+	if r := resp.Request; r != nil && r.Header.Get("Authorization") != "" {
+		safe := r.Clone(r.Context())
+		safe.Header.Del("Authorization")
+		resp.Request = safe
+	}
 	return &Response{Response: resp, TraceID: traceID(resp, st.lastErr), Attempts: st.attempts}
 }
 

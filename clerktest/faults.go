@@ -77,6 +77,13 @@ func (s *Server) InjectFault(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
+// ClearFaults drops every fault not yet used up.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
 // takeFault returns the first fault that matches r and uses one of its
 // times. The caller holds s.mu.
 func (s *Server) takeFault(r *http.Request) *Fault {

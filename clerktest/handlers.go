@@ -188,6 +188,14 @@ type clerkErrors struct {
 	ClerkTraceID string       `json:"clerk_trace_id"`
 }
 
+// WriteError writes an error answer in Clerk's shape, for Handle stubs:
+// status, and a JSON body {"errors": [{"code", "message", "long_message"}],
+// "clerk_trace_id"} whose trace ID is the Clerk-Trace-Id the server already
+// set on w, if any. A clerk.Client reads it as an *APIError.
+func WriteError(w http.ResponseWriter, status int, code, message string) {
+	writeError(w, w.Header().Get("Clerk-Trace-Id"), status, code, message, message, "")
+}
+
 func writeError(w http.ResponseWriter, traceID string, status int, code, message, longMessage, param string) {
 	e := clerkError{Message: message, LongMessage: longMessage, Code: code}
 	if param != "" {

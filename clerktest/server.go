@@ -133,10 +133,16 @@ func (s *Server) Close() {
 	s.stopWebhooks()
 }
 
-// Client returns a clerk.Client for this server. opts are applied after the
-// base URL and the secret key, so they may override anything else.
+// testRetryPolicy is the retry policy of the clients Client returns: the
+// rules of clerk.DefaultRetryPolicy with waits of 1 to 10 ms, so that tests
+// of retries stay fast. A Retry-After longer than 10 ms is not waited out.
+var testRetryPolicy = clerk.RetryPolicy{MaxRetries: clerk.DefaultRetryPolicy.MaxRetries, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}
+
+// Client returns a clerk.Client for this server that retries with waits of
+// 1 to 10 ms (testRetryPolicy). opts are applied after the base URL, the
+// secret key and that policy, so they may override anything else.
 func (s *Server) Client(opts ...clerk.Option) *clerk.Client {
-	c, err := clerk.NewClient(s.SecretKey, append([]clerk.Option{clerk.WithBaseURL(s.URL)}, opts...)...)
+	c, err := clerk.NewClient(s.SecretKey, append([]clerk.Option{clerk.WithBaseURL(s.URL), clerk.WithRetryPolicy(testRetryPolicy)}, opts...)...)
 	if err != nil {
 		panic("clerktest: " + err.Error()) // only a bad option can fail, which is a bug in the test
 	}
