@@ -62,7 +62,9 @@ const instanceInvitationJSON = `{
   "public_organization_data": {"id": "org_1", "name": "Acme Corp", "slug": "acme-corp", "image_url": "https://img.clerk.com/org", "has_image": true}
 }`
 
-func invitationPageJSON(total int, invitations ...string) string { return pageJSON(total, invitations...) }
+func invitationPageJSON(total int, invitations ...string) string {
+	return pageJSON(total, invitations...)
+}
 
 func smallInvitationJSON(id string) string {
 	return `{"object":"organization_invitation","id":"` + id + `","email_address":"a@b.c","role":"org:member","role_name":"Member","organization_id":"org_1","inviter_id":null,"public_inviter_data":null,"status":"pending","public_metadata":{},"url":null,"expires_at":null,"created_at":1,"updated_at":1}`
