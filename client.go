@@ -40,6 +40,11 @@ type Client struct {
 	// OrganizationMemberships holds the seven organization-membership
 	// operations and their iterators.
 	OrganizationMemberships *OrganizationMembershipsService
+	// OrganizationInvitations holds the organization-invitation operations
+	// and their iterators.
+	OrganizationInvitations *OrganizationInvitationsService
+	// Users finds the instance's users, such as by email address.
+	Users *UsersService
 
 	baseURL         string       // absolute, always ending in "/"
 	headers         http.Header  // sent with every request, the secret key included; never logged or printed
@@ -155,6 +160,8 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 		}
 	}
 	c.OrganizationMemberships = &OrganizationMembershipsService{client: c}
+	c.OrganizationInvitations = &OrganizationInvitationsService{client: c}
+	c.Users = &UsersService{client: c}
 	return c, nil
 }
 

@@ -61,29 +61,40 @@ func (s *OrganizationMembershipsService) AllForUser(ctx context.Context, userID 
 // walk walks the pages of the list whose page at a given offset and size
 // pageRequest builds.
 func (s *OrganizationMembershipsService) walk(ctx context.Context, offset, limit int, pageRequest func(offset, limit int) (*Request, error)) iter.Seq2[*OrganizationMembership, error] {
-	return s.client.walk(ctx, offset, limit, func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error) {
+	return walk(s.client, ctx, offset, limit, func(ctx context.Context, offset, limit int, arrived func() error) (*listPage[*OrganizationMembership], error) {
 		r, err := pageRequest(offset, limit)
 		if err != nil {
 			return nil, err
 		}
 		page, _, err := s.doPage(ctx, r, arrived)
-		return page, err
+		if err != nil {
+			return nil, err
+		}
+		return &listPage[*OrganizationMembership]{Data: page.Data, TotalCount: page.TotalCount}, nil
 	})
+}
+
+// listPage is one page of a list envelope ({"data": [...], "total_count": N})
+// of items of type T, as the iterators walk it.
+type listPage[T any] struct {
+	Data       []T
+	TotalCount int64
 }
 
 // fetchPage fetches the page of the given size at offset. arrived, when not
 // nil, is called once the response has arrived, before it is decoded.
-type fetchPage func(ctx context.Context, offset, limit int, arrived func() error) (*OrganizationMemberships, error)
+type fetchPage[T any] func(ctx context.Context, offset, limit int, arrived func() error) (*listPage[T], error)
 
-// walk yields every membership from offset on. Pages are fetched one after
+// walk yields every item from offset on. Pages are fetched one after
 // another until the first is in; then, when the Client's page concurrency
 // allows, the rest are fetched concurrently by walkConcurrent. The walk ends
 // at total_count or at the first empty page, whichever comes first, so it
 // ends even when total_count is wrong.
-func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) iter.Seq2[*OrganizationMembership, error] {
-	return func(yield func(*OrganizationMembership, error) bool) {
+func walk[T any](c *Client, ctx context.Context, offset, limit int, fetch fetchPage[T]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var none T
 		if err := checkContext(ctx); err != nil {
-			yield(nil, err)
+			yield(none, err)
 			return
 		}
 		if limit == 0 {
@@ -92,7 +103,7 @@ func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) i
 		for {
 			page, err := fetch(ctx, offset, limit, nil)
 			if err != nil {
-				yield(nil, err)
+				yield(none, err)
 				return
 			}
 			if !yieldPage(page, yield) || len(page.Data) == 0 {
@@ -123,8 +134,8 @@ func (c *Client) walk(ctx context.Context, offset, limit int, fetch fetchPage) i
 //     connection until the walk catches up.
 //
 // It returns only when every request it started has finished.
-func walkConcurrent(ctx context.Context, k, offset, stride, limit int, total int64, fetch fetchPage,
-	yield func(*OrganizationMembership, error) bool) {
+func walkConcurrent[T any](ctx context.Context, k, offset, stride, limit int, total int64, fetch fetchPage[T],
+	yield func(T, error) bool) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -134,12 +145,12 @@ func walkConcurrent(ctx context.Context, k, offset, stride, limit int, total int
 	}()
 
 	var (
-		pending  []*pageFetch // requested and not yet yielded, in offset order
-		awaiting int          // requested pages whose answer has not arrived
-		arrivals = make(chan *pageFetch, 2*k)
+		pending  []*pageFetch[T] // requested and not yet yielded, in offset order
+		awaiting int             // requested pages whose answer has not arrived
+		arrivals = make(chan *pageFetch[T], 2*k)
 	)
 	launch := func() {
-		p := &pageFetch{done: make(chan pageResult, 1), mayDecode: make(chan struct{})}
+		p := &pageFetch[T]{done: make(chan pageResult[T], 1), mayDecode: make(chan struct{})}
 		if len(pending) < k {
 			close(p.mayDecode)
 		}
@@ -165,11 +176,11 @@ func walkConcurrent(ctx context.Context, k, offset, stride, limit int, total int
 					return ctx.Err()
 				}
 			})
-			p.done <- pageResult{page, err}
+			p.done <- pageResult[T]{page, err}
 		}(offset)
 		offset += stride
 	}
-	arrived := func(p *pageFetch) {
+	arrived := func(p *pageFetch[T]) {
 		if !p.arrived {
 			p.arrived = true
 			awaiting--
@@ -191,7 +202,8 @@ func walkConcurrent(ctx context.Context, k, offset, stride, limit int, total int
 			arrived(pending[0])
 			fill()
 			if r.err != nil {
-				yield(nil, r.err)
+				var none T
+				yield(none, r.err)
 				return
 			}
 			if !yieldPage(r.page, yield) || len(r.page.Data) == 0 {
@@ -208,20 +220,20 @@ func walkConcurrent(ctx context.Context, k, offset, stride, limit int, total int
 }
 
 // pageFetch is one page requested by walkConcurrent.
-type pageFetch struct {
-	done      chan pageResult // receives the page, or the error, once
-	mayDecode chan struct{}   // closed when the page may be decoded
-	arrived   bool            // its answer has been counted as arrived
+type pageFetch[T any] struct {
+	done      chan pageResult[T] // receives the page, or the error, once
+	mayDecode chan struct{}      // closed when the page may be decoded
+	arrived   bool               // its answer has been counted as arrived
 }
 
-type pageResult struct {
-	page *OrganizationMemberships
+type pageResult[T any] struct {
+	page *listPage[T]
 	err  error
 }
 
-// yieldPage yields the page's memberships and reports whether the caller
-// wants more.
-func yieldPage(page *OrganizationMemberships, yield func(*OrganizationMembership, error) bool) bool {
+// yieldPage yields the page's items and reports whether the caller wants
+// more.
+func yieldPage[T any](page *listPage[T], yield func(T, error) bool) bool {
 	for _, m := range page.Data {
 		if !yield(m, nil) {
 			return false
