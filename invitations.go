@@ -316,7 +316,7 @@ func (s *OrganizationInvitationsService) doInvitation(ctx context.Context, r *Re
 // doPage fetches one page of invitations; arrived is passed to doWith.
 func (s *OrganizationInvitationsService) doPage(ctx context.Context, r *Request, arrived func() error) (*OrganizationInvitations, *Response, error) {
 	page := new(OrganizationInvitations)
-	resp, err := s.client.doWith(ctx, r, page, arrived)
+	resp, err := s.client.doWith(ctx, r, page, arrived, false)
 	if err != nil {
 		return nil, resp, err
 	}
