@@ -28,30 +28,67 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, traceID string) 
 		return
 	}
 	a := &answer{w: w, traceID: traceID, origin: requestOrigin(r)}
-	switch {
-	case len(segs) == 1 && segs[0] == "organization_memberships" && r.Method == http.MethodGet:
-		s.listInstance(a, r.URL.Query())
-	case len(segs) == 3 && segs[0] == "users" && segs[2] == "organization_memberships" && r.Method == http.MethodGet:
-		s.listUser(a, segs[1], r.URL.Query())
-	case len(segs) == 3 && segs[0] == "organizations" && segs[2] == "memberships" && r.Method == http.MethodGet:
-		s.list(a, segs[1], r.URL.Query())
-	case len(segs) == 3 && segs[0] == "organizations" && segs[2] == "memberships" && r.Method == http.MethodPost:
-		if body, ok := a.jsonBody(r, true); ok {
-			s.create(a, segs[1], body)
-		}
-	case len(segs) == 4 && segs[0] == "organizations" && segs[2] == "memberships" && r.Method == http.MethodPatch:
-		if body, ok := a.jsonBody(r, true); ok {
-			s.update(a, segs[1], segs[3], body)
-		}
-	case len(segs) == 4 && segs[0] == "organizations" && segs[2] == "memberships" && r.Method == http.MethodDelete:
-		s.delete(a, segs[1], segs[3])
-	case len(segs) == 5 && segs[0] == "organizations" && segs[2] == "memberships" && segs[4] == "metadata" && r.Method == http.MethodPatch:
-		if body, ok := a.jsonBody(r, false); ok {
-			s.updateMetadata(a, segs[1], segs[3], body)
-		}
-	default:
+	operation, serve := s.route(a, r, segs)
+	if serve == nil {
 		writeNotFound(w, traceID, "The requested resource was not found.")
+		return
 	}
+	if s.allowOperation(a, operation) {
+		serve()
+	}
+}
+
+// route returns the operationId of the emulated operation r's method and
+// path segments name, and the function that performs it; a nil function
+// when the server emulates no such operation.
+func (s *Server) route(a *answer, r *http.Request, segs []string) (operation string, serve func()) {
+	q := r.URL.Query()
+	withBody := func(required bool, f func(body map[string]json.RawMessage)) func() {
+		return func() {
+			if body, ok := a.jsonBody(r, required); ok {
+				f(body)
+			}
+		}
+	}
+	n, get, post := len(segs), r.Method == http.MethodGet, r.Method == http.MethodPost
+	org := n >= 3 && segs[0] == "organizations"
+	switch {
+	case n == 1 && segs[0] == "organization_memberships" && get:
+		return "InstanceGetOrganizationMemberships", func() { s.listInstance(a, q) }
+	case n == 1 && segs[0] == "organization_invitations" && get:
+		return "ListInstanceOrganizationInvitations", func() { s.listInstanceInvitations(a, q) }
+	case n == 1 && segs[0] == "users" && get:
+		return "GetUserList", func() { s.listUsers(a, q) }
+	case n == 3 && segs[0] == "users" && segs[2] == "organization_memberships" && get:
+		return "UsersGetOrganizationMemberships", func() { s.listUser(a, segs[1], q) }
+	case n == 3 && segs[0] == "users" && segs[2] == "organization_invitations" && get:
+		return "UsersGetOrganizationInvitations", func() { s.listUserInvitations(a, segs[1], q) }
+	case org && n == 3 && segs[2] == "memberships" && get:
+		return "ListOrganizationMemberships", func() { s.list(a, segs[1], q) }
+	case org && n == 3 && segs[2] == "memberships" && post:
+		return "CreateOrganizationMembership", withBody(true, func(body map[string]json.RawMessage) { s.create(a, segs[1], body) })
+	case org && n == 4 && segs[2] == "memberships" && r.Method == http.MethodPatch:
+		return "UpdateOrganizationMembership", withBody(true, func(body map[string]json.RawMessage) { s.update(a, segs[1], segs[3], body) })
+	case org && n == 4 && segs[2] == "memberships" && r.Method == http.MethodDelete:
+		return "DeleteOrganizationMembership", func() { s.delete(a, segs[1], segs[3]) }
+	case org && n == 5 && segs[2] == "memberships" && segs[4] == "metadata" && r.Method == http.MethodPatch:
+		return "UpdateOrganizationMembershipMetadata", withBody(false, func(body map[string]json.RawMessage) { s.updateMetadata(a, segs[1], segs[3], body) })
+	case org && n == 3 && segs[2] == "invitations" && get:
+		return "ListOrganizationInvitations", func() { s.listInvitations(a, segs[1], q) }
+	case org && n == 3 && segs[2] == "invitations" && post:
+		return "CreateOrganizationInvitation", withBody(true, func(body map[string]json.RawMessage) { s.createInvitation(a, segs[1], body) })
+	case org && n == 4 && segs[2] == "invitations" && segs[3] == "bulk" && post:
+		return "CreateOrganizationInvitationBulk", func() {
+			if items, ok := a.jsonArray(r); ok {
+				s.createInvitationBulk(a, segs[1], items)
+			}
+		}
+	case org && n == 4 && segs[2] == "invitations" && get:
+		return "GetOrganizationInvitation", func() { s.getInvitation(a, segs[1], segs[3]) }
+	case org && n == 5 && segs[2] == "invitations" && segs[4] == "revoke" && post:
+		return "RevokeOrganizationInvitation", withBody(false, func(body map[string]json.RawMessage) { s.revokeInvitation(a, segs[1], segs[3], body) })
+	}
+	return "", nil
 }
 
 // splitPath returns the unescaped segments of an escaped path below /v1/.
@@ -102,23 +139,58 @@ func (a *answer) paramInvalid(param, longMessage string) {
 // a body that is not JSON and 400 for malformed JSON. An absent body is an
 // empty object unless required.
 func (a *answer) jsonBody(r *http.Request, required bool) (map[string]json.RawMessage, bool) {
+	var body map[string]json.RawMessage
+	present, ok := a.decodeBody(r, &body, required)
+	switch {
+	case !ok:
+		return nil, false
+	case !present && !required:
+		return map[string]json.RawMessage{}, true
+	case body == nil:
+		a.bodyInvalid()
+		return nil, false
+	}
+	return body, true
+}
+
+// jsonArray decodes a request body that must be a JSON array of objects,
+// answering as jsonBody does.
+func (a *answer) jsonArray(r *http.Request) ([]map[string]json.RawMessage, bool) {
+	var items []map[string]json.RawMessage
+	if _, ok := a.decodeBody(r, &items, true); !ok {
+		return nil, false
+	}
+	if items == nil || slices.ContainsFunc(items, func(item map[string]json.RawMessage) bool { return item == nil }) {
+		a.bodyInvalid()
+		return nil, false
+	}
+	return items, true
+}
+
+// decodeBody decodes the request body into v, answering 415 for a body that
+// is not JSON and 400 for malformed JSON. An empty body is left to the
+// caller (present is false) unless required.
+func (a *answer) decodeBody(r *http.Request, v any, required bool) (present, ok bool) {
 	var raw bytes.Buffer
 	_, _ = raw.ReadFrom(r.Body)
 	if raw.Len() == 0 && !required {
-		return map[string]json.RawMessage{}, true
+		return false, true
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		a.fail(http.StatusUnsupportedMediaType, "unsupported_content_type", "Unsupported Content-Type",
 			"Content-Type "+r.Header.Get("Content-Type")+" is unsupported. You should use application/json instead.", "")
-		return nil, false
+		return true, false
 	}
-	var body map[string]json.RawMessage
-	if err := json.Unmarshal(raw.Bytes(), &body); err != nil || body == nil {
-		a.fail(http.StatusBadRequest, "request_body_invalid", "Request body invalid",
-			"The request body is invalid. Please consult the API documentation for more information.", "")
-		return nil, false
+	if json.Unmarshal(raw.Bytes(), v) != nil {
+		a.bodyInvalid()
+		return true, false
 	}
-	return body, true
+	return true, true
+}
+
+func (a *answer) bodyInvalid() {
+	a.fail(http.StatusBadRequest, "request_body_invalid", "Request body invalid",
+		"The request body is invalid. Please consult the API documentation for more information.", "")
 }
 
 // onlyFields answers 422 form_param_unknown when body has a field not in allowed.

@@ -44,7 +44,7 @@ func (s *Server) create(a *answer, orgID string, body map[string]json.RawMessage
 			userID+" is already a member of the organization.", "")
 		return
 	}
-	if org.maxMembers > 0 && s.countMembers(org) >= org.maxMembers {
+	if org.maxMembers > 0 && s.countMembers(org)+s.countPendingInvitations(org, s.nowMilli()) >= org.maxMembers {
 		a.fail(http.StatusForbidden, "organization_membership_quota_exceeded", "membership quota exceeded",
 			"You have reached your limit of "+strconv.Itoa(org.maxMembers)+" organization memberships, including outstanding invitations.", "")
 		return

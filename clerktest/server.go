@@ -56,6 +56,7 @@ type Server struct {
 	faults      []*Fault
 	limit       *windowLimit
 	hooks       webhookState
+	people      peopleState // invitations and per-operation limits
 }
 
 // User describes a user to add with AddUser. Every field is optional.

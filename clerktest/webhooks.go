@@ -84,7 +84,7 @@ type event struct {
 
 // The JSON shape of an event, in Clerk's field order.
 type eventJSON struct {
-	Data            membershipJSON      `json:"data"`
+	Data            any                 `json:"data"` // membershipJSON or invitationJSON
 	Object          string              `json:"object"`
 	Type            string              `json:"type"`
 	Timestamp       int64               `json:"timestamp"` // Unix milliseconds
@@ -230,11 +230,11 @@ func (s *Server) WebhookDeliveries() []WebhookDelivery {
 	return append([]WebhookDelivery(nil), s.hooks.deliveries...)
 }
 
-// queueEvent queues an event of type typ about the membership rendered as
-// data, caused by an API request from origin, for every endpoint. It never
+// queueEvent queues an event of type typ about the membership or
+// invitation rendered as data, caused by an API request from origin, for every endpoint. It never
 // blocks. The caller holds s.mu, so that events queue in the order of the
 // changes.
-func (s *Server) queueEvent(typ string, data membershipJSON, origin httpRequestJSON) {
+func (s *Server) queueEvent(typ string, data any, origin httpRequestJSON) {
 	h := &s.hooks
 	if len(h.endpoints) == 0 || h.closed {
 		return
