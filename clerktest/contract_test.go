@@ -336,3 +336,161 @@ func TestTheDocumentDeclaresTheSevenOperationsWhereTheSDKSendsThem(t *testing.T)
 		}
 	}
 }
+
+func TestEveryInvitationAndUserAnswerOfTheFakeAndEveryRequestOfTheSDKMatchClerksSpec(t *testing.T) {
+	c := newContract(t)
+	srv := clerktest.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	noRetry := clerk.WithRetryPolicy(clerk.RetryPolicy{})
+	client := srv.Client(clerk.WithHTTPClient(&http.Client{Transport: c}), noRetry)
+	wrongKey, err := clerk.NewClient("sk_test_wrong", clerk.WithBaseURL(srv.URL), clerk.WithHTTPClient(&http.Client{Transport: c}), noRetry)
+	require.NoError(t, err)
+	s := client.OrganizationInvitations
+
+	org := srv.AddOrganization("Acme Corp")
+	admin := srv.AddUser(clerktest.User{FirstName: "Ada", EmailAddress: "ada@acme.test", Username: "ada", PhoneNumber: "+15550100",
+		Web3Wallet: "0xada", LastActiveAt: time.Now()})
+	member := srv.AddUser(clerktest.User{FirstName: "Max", EmailAddress: "max@acme.test"})
+	bare := srv.AddUser(clerktest.User{}) // every nullable field null
+	srv.AddMembership(org, admin, clerktest.RoleAdmin)
+	srv.AddMembership(org, member, clerktest.RoleMember)
+
+	expect := func(wantStatus int) func(resp *clerk.Response, err error) {
+		return func(resp *clerk.Response, err error) {
+			t.Helper()
+			if wantStatus == 200 {
+				require.NoError(t, err)
+			}
+			require.NotNil(t, resp)
+			require.Equal(t, wantStatus, resp.StatusCode, "%v", err)
+		}
+	}
+	no := false
+	create := func(orgID string, p clerk.CreateOrganizationInvitationParams) (*clerk.Response, error) {
+		_, r, err := s.Create(ctx, orgID, p)
+		return r, err
+	}
+
+	// Create: success with every field, and every error it can answer with.
+	inv, resp, err := s.Create(ctx, org, clerk.CreateOrganizationInvitationParams{EmailAddress: "jane@acme.test", Role: "org:member",
+		InviterUserID: admin, PublicMetadata: map[string]any{"a": 1}, PrivateMetadata: map[string]any{"b": map[string]any{"c": true}},
+		RedirectURL: "https://app.acme.test/", ExpiresInDays: 7, Notify: &no})
+	expect(200)(resp, err)
+	expect(200)(create(org, clerk.CreateOrganizationInvitationParams{EmailAddress: "neo@acme.test", Role: "org:admin"}))
+	expect(400)(create(org, clerk.CreateOrganizationInvitationParams{EmailAddress: "max@acme.test", Role: "org:member"}))
+	expect(403)(create(org, clerk.CreateOrganizationInvitationParams{EmailAddress: "x@acme.test", Role: "org:member", InviterUserID: member}))
+	expect(404)(create("org_missing", clerk.CreateOrganizationInvitationParams{EmailAddress: "x@acme.test", Role: "org:member"}))
+	expect(422)(create(org, clerk.CreateOrganizationInvitationParams{EmailAddress: "x@localhost", Role: "org:member"}))
+	expect(422)(create(org, clerk.CreateOrganizationInvitationParams{EmailAddress: "x@acme.test", Role: "org:nope"}))
+	_, resp, err = wrongKey.OrganizationInvitations.Create(ctx, org, clerk.CreateOrganizationInvitationParams{EmailAddress: "x@acme.test", Role: "org:member"})
+	expect(401)(resp, err)
+	invitationsPath := "/organizations/" + org + "/invitations"
+	assert.Equal(t, 422, c.raw(t, srv, "POST", invitationsPath, "application/json", `{"role":"org:member"}`))
+	assert.Equal(t, 400, c.raw(t, srv, "POST", invitationsPath, "application/json", `{"email_address":`))
+
+	// CreateBulk and its errors.
+	bulk := func(orgID string, emails ...string) (*clerk.Response, error) {
+		ps := make([]clerk.CreateOrganizationInvitationParams, len(emails))
+		for i, e := range emails {
+			ps[i] = clerk.CreateOrganizationInvitationParams{EmailAddress: e, Role: "org:member", ExpiresInDays: 1 + i, PublicMetadata: map[string]any{"i": i}}
+		}
+		_, r, err := s.CreateBulk(ctx, orgID, ps)
+		return r, err
+	}
+	expect(200)(bulk(org, "b1@acme.test", "b2@acme.test", "b3@acme.test"))
+	expect(400)(bulk(org, "b4@acme.test", "b1@acme.test"))
+	expect(404)(bulk("org_missing", "b5@acme.test"))
+	expect(422)(bulk(org, "b6@nowhere"))
+	_, resp, err = wrongKey.OrganizationInvitations.CreateBulk(ctx, org, []clerk.CreateOrganizationInvitationParams{{EmailAddress: "x@acme.test", Role: "org:member"}})
+	expect(401)(resp, err)
+	full := srv.AddOrganization("Full")
+	srv.SetMaxAllowedMemberships(full, 1)
+	expect(403)(bulk(full, "q1@acme.test", "q2@acme.test"))
+	assert.Equal(t, 422, c.raw(t, srv, "POST", invitationsPath+"/bulk", "application/json", `[]`))
+
+	// Get and its errors.
+	_, resp, err = s.Get(ctx, org, inv.ID)
+	expect(200)(resp, err)
+	_, resp, err = s.Get(ctx, org, "orginv_missing")
+	expect(404)(resp, err)
+	_, resp, err = wrongKey.OrganizationInvitations.Get(ctx, org, inv.ID)
+	expect(401)(resp, err)
+
+	// List with every filter, and its errors.
+	list := func(orgID string, p *clerk.ListOrganizationInvitationsParams) (*clerk.Response, error) {
+		_, r, err := s.List(ctx, orgID, p)
+		return r, err
+	}
+	expect(200)(list(org, nil))
+	expect(200)(list(org, &clerk.ListOrganizationInvitationsParams{Status: "pending", EmailAddress: "jane@acme.test", OrderBy: "-email_address", Limit: 2, Offset: 0}))
+	expect(404)(list("org_missing", nil))
+	_, resp, err = wrongKey.OrganizationInvitations.List(ctx, org, nil)
+	expect(401)(resp, err)
+	assert.Equal(t, 422, c.raw(t, srv, "GET", invitationsPath+"?order_by=role", "", ""))
+
+	// ListForInstance and ListForUser and their errors.
+	_, resp, err = s.ListForInstance(ctx, &clerk.ListInstanceOrganizationInvitationsParams{Status: "pending", Query: "acme", OrderBy: "email_address", Limit: 5, Offset: 1})
+	expect(200)(resp, err)
+	_, resp, err = wrongKey.OrganizationInvitations.ListForInstance(ctx, nil)
+	expect(401)(resp, err)
+	assert.Equal(t, 422, c.raw(t, srv, "GET", "/organization_invitations?limit=0", "", ""))
+	jane := srv.AddUser(clerktest.User{EmailAddress: "jane@acme.test"})
+	_, resp, err = s.ListForUser(ctx, jane, &clerk.ListUserOrganizationInvitationsParams{Status: "pending", Limit: 2})
+	expect(200)(resp, err)
+	_, resp, err = s.ListForUser(ctx, "user_missing", nil)
+	expect(404)(resp, err)
+	_, resp, err = wrongKey.OrganizationInvitations.ListForUser(ctx, jane, nil)
+	expect(401)(resp, err)
+
+	// Revoke and its errors.
+	revoke := func(id, by string) (*clerk.Response, error) {
+		_, r, err := s.Revoke(ctx, org, id, clerk.RevokeOrganizationInvitationParams{RequestingUserID: by})
+		return r, err
+	}
+	expect(200)(revoke(inv.ID, admin))
+	expect(400)(revoke(inv.ID, ""))
+	expect(404)(revoke("orginv_missing", ""))
+	pending, _, err := s.Create(ctx, org, clerk.CreateOrganizationInvitationParams{EmailAddress: "pat@acme.test", Role: "org:member"})
+	require.NoError(t, err)
+	expect(403)(revoke(pending.ID, member))
+	_, resp, err = wrongKey.OrganizationInvitations.Revoke(ctx, org, pending.ID, clerk.RevokeOrganizationInvitationParams{})
+	expect(401)(resp, err)
+	srv.AcceptInvitation(pending.ID) // accepted invitations list and read back valid too
+	expect(200)(list(org, &clerk.ListOrganizationInvitationsParams{Status: "accepted"}))
+
+	// GetUserList with every filter and ordering, and its errors.
+	users := func(p *clerk.ListUsersParams) (*clerk.Response, error) {
+		_, r, err := client.Users.List(ctx, p)
+		return r, err
+	}
+	expect(200)(users(nil))
+	expect(200)(users(&clerk.ListUsersParams{EmailAddresses: []string{"ada@acme.test", "max@acme.test"}, ExternalIDs: []string{"-hr-1"},
+		UserIDs: []string{admin, "-" + bare}, OrganizationIDs: []string{org}, Query: "a", OrderBy: "-last_active_at", Limit: 10, Offset: 0}))
+	expect(200)(users(&clerk.ListUsersParams{UserIDs: []string{bare}}))
+	expect(200)(users(&clerk.ListUsersParams{StartingAfter: admin, OrderBy: "+created_at", Limit: 1}))
+	_, resp, err = wrongKey.Users.List(ctx, nil)
+	expect(401)(resp, err)
+	expect(422)(users(&clerk.ListUsersParams{OrderBy: "shoe_size"}))
+
+	// The invitation budget answers in Clerk's shape.
+	srv.SetOperationRateLimit("CreateOrganizationInvitation", 1, time.Hour)
+	expect(200)(create(org, clerk.CreateOrganizationInvitationParams{EmailAddress: "r1@acme.test", Role: "org:member"}))
+	expect(429)(create(org, clerk.CreateOrganizationInvitationParams{EmailAddress: "r2@acme.test", Role: "org:member"}))
+
+	want := []string{
+		"CreateOrganizationInvitation 200", "CreateOrganizationInvitation 400", "CreateOrganizationInvitation 401",
+		"CreateOrganizationInvitation 403", "CreateOrganizationInvitation 404", "CreateOrganizationInvitation 422",
+		"CreateOrganizationInvitation 429",
+		"CreateOrganizationInvitationBulk 200", "CreateOrganizationInvitationBulk 400", "CreateOrganizationInvitationBulk 401",
+		"CreateOrganizationInvitationBulk 403", "CreateOrganizationInvitationBulk 404", "CreateOrganizationInvitationBulk 422",
+		"GetOrganizationInvitation 200", "GetOrganizationInvitation 401", "GetOrganizationInvitation 404",
+		"GetUserList 200", "GetUserList 401", "GetUserList 422",
+		"ListInstanceOrganizationInvitations 200", "ListInstanceOrganizationInvitations 401", "ListInstanceOrganizationInvitations 422",
+		"ListOrganizationInvitations 200", "ListOrganizationInvitations 401", "ListOrganizationInvitations 404", "ListOrganizationInvitations 422",
+		"RevokeOrganizationInvitation 200", "RevokeOrganizationInvitation 400", "RevokeOrganizationInvitation 401",
+		"RevokeOrganizationInvitation 403", "RevokeOrganizationInvitation 404",
+		"UsersGetOrganizationInvitations 200", "UsersGetOrganizationInvitations 401", "UsersGetOrganizationInvitations 404",
+	}
+	assert.Equal(t, want, c.Covered(), "every new operation and every answer the fake gives was validated")
+}
