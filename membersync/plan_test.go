@@ -276,7 +276,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("ada", admin)}
 			},
 			is:      []error{membersync.ErrTooManyRemovals},
-			message: "membersync: the plan would remove more members than Options.MaxRemovals allows: it would remove 2 members and MaxRemovals is 1; check that the desired list is complete, or raise MaxRemovals",
+			message: "membersync: the plan would remove more members than Options.MaxRemovals allows: it would remove 2 members and Options.MaxRemovals allows 1; check that the desired list is complete, or raise Options.MaxRemovals (a negative value means no limit)",
 		},
 		{
 			name:  "removing the only admin",
@@ -286,7 +286,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("bob", member)}
 			},
 			is:      []error{membersync.ErrNoAdmin},
-			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every member holding org:admin (ada) and gives the role to nobody; keep one of them, give the role to another user, or list one in Options.Keep",
+			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada) and makes nobody an admin (admin roles: org:admin); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
 		{
 			name:  "demoting one admin and removing the other",
@@ -296,7 +296,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("ada", member), f.want("cal", member)}
 			},
 			is:      []error{membersync.ErrNoAdmin},
-			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every member holding org:admin (ada, bob) and gives the role to nobody; keep one of them, give the role to another user, or list one in Options.Keep",
+			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada, bob) and makes nobody an admin (admin roles: org:admin); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
 		{
 			name: "removing the only holder of a custom AdminRole",
@@ -309,7 +309,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("bob", admin)}
 			},
 			is:      []error{membersync.ErrNoAdmin},
-			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every member holding org:owner (ada) and gives the role to nobody; keep one of them, give the role to another user, or list one in Options.Keep",
+			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada) and makes nobody an admin (admin roles: org:owner); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
 		{
 			name:  "too many removals and no admin left, both at once",
@@ -395,8 +395,8 @@ func TestPlanRejectsInvalidInputWithoutSendingAnything(t *testing.T) {
 				return []membersync.Member{m}
 			},
 			param: "desired[0].private_metadata", message: "cannot be encoded as JSON: json: unsupported type: chan int"},
-		{name: "a negative MaxRemovals", client: true, org: "org", opts: membersync.Options{MaxRemovals: -1},
-			param: "Options.MaxRemovals", message: "must not be negative (0 means no limit)"},
+		{name: "an empty admin role", client: true, org: "org", opts: membersync.Options{AdminRoles: []string{"org:admin", ""}},
+			param: "Options.AdminRoles[1]", message: "must not be empty; give a role key such as \"org:admin\""},
 		{name: "a negative Concurrency", client: true, org: "org", opts: membersync.Options{Concurrency: -1},
 			param: "Options.Concurrency", message: "must not be negative (0 means 8)"},
 		{name: "a nil client", org: "org",
