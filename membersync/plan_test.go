@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"testing"
 
@@ -491,3 +492,29 @@ func stripTrace(s string) string {
 }
 
 var traceRE = regexp.MustCompile(` \(trace [0-9A-Za-z]+\)`)
+
+func TestPlanIsTheSameWhateverTheOrderOfTheList(t *testing.T) {
+	f := newFixture(t, abc)
+	f.members("ada:org:admin", "bob:org:member", "cal:org:member", "dan:org:admin", "eve:org:member", "fay:org:member")
+	desired := []membersync.Member{f.want("ada", member), f.want("bob", admin), f.want("cal", admin), f.want("gus", member), f.want("hal", admin)}
+	s := membersync.New(f.client, membersync.Options{Prune: true})
+	first, err := s.Plan(context.Background(), f.org, desired)
+	require.NoError(t, err)
+	require.Equal(t, ""+
+		"~ set role of bob: org:member -> org:admin\n"+
+		"~ set role of cal: org:member -> org:admin\n"+
+		"- remove dan (org:admin)\n"+
+		"- remove eve (org:member)\n"+
+		"- remove fay (org:member)\n"+
+		"~ set role of ada: org:admin -> org:member\n"+
+		"+ add gus as org:member\n"+
+		"+ add hal as org:admin\n"+
+		"2 to add, 3 to change, 3 to remove", f.named(first.String()), "each group by user ID: promotions, removals, other role changes, adds")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		rng.Shuffle(len(desired), func(i, j int) { desired[i], desired[j] = desired[j], desired[i] })
+		again, err := s.Plan(context.Background(), f.org, desired)
+		require.NoError(t, err)
+		require.Equal(t, first.Changes, again.Changes, "listed as %v", desired)
+	}
+}
