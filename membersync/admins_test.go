@@ -56,20 +56,26 @@ func TestPlanCountsAsAdminsTheRolesClerkDoes(t *testing.T) {
 		{
 			name:    "by default a custom role with the permission to manage memberships is an admin role",
 			members: []string{"ada:" + owner, "bob:org:member"},
-			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("ada", member), f.want("bob", member)} },
+			desired: func(f *fixture) []membersync.Member {
+				return []membersync.Member{f.want("ada", member), f.want("bob", member)}
+			},
 			noAdmin: true,
 			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada) and makes nobody an admin (admin roles: org:admin, org:owner); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
 		{
 			name:    "by default org:admin is an admin role even when nobody holds it",
 			members: []string{"ada:" + owner, "bob:org:member"},
-			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("ada", member), f.want("bob", admin)} },
+			desired: func(f *fixture) []membersync.Member {
+				return []membersync.Member{f.want("ada", member), f.want("bob", admin)}
+			},
 		},
 		{
 			name:    "AdminRoles replaces the default",
 			opts:    membersync.Options{AdminRoles: []string{owner}},
 			members: []string{"ada:" + owner, "bob:org:member"},
-			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("ada", member), f.want("bob", admin)} },
+			desired: func(f *fixture) []membersync.Member {
+				return []membersync.Member{f.want("ada", member), f.want("bob", admin)}
+			},
 			noAdmin: true,
 			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada) and makes nobody an admin (admin roles: org:owner); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
@@ -77,20 +83,26 @@ func TestPlanCountsAsAdminsTheRolesClerkDoes(t *testing.T) {
 			name:    "AdminRole means AdminRoles of that one role",
 			opts:    membersync.Options{AdminRole: admin},
 			members: []string{"ada:" + owner, "bob:org:member"},
-			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("ada", member), f.want("bob", member)} },
+			desired: func(f *fixture) []membersync.Member {
+				return []membersync.Member{f.want("ada", member), f.want("bob", member)}
+			},
 		},
 		{
 			name:    "AdminRoles wins over AdminRole",
 			opts:    membersync.Options{AdminRole: admin, AdminRoles: []string{owner}},
 			members: []string{"ada:" + owner, "bob:org:admin"},
-			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("ada", member), f.want("bob", admin)} },
+			desired: func(f *fixture) []membersync.Member {
+				return []membersync.Member{f.want("ada", member), f.want("bob", admin)}
+			},
 			noAdmin: true,
 		},
 		{
 			name:    "an empty AdminRoles protects nobody",
 			opts:    membersync.Options{AdminRoles: []string{}},
 			members: []string{"ada:org:admin", "bob:org:member"},
-			desired: func(f *fixture) []membersync.Member { return []membersync.Member{f.want("ada", member), f.want("bob", member)} },
+			desired: func(f *fixture) []membersync.Member {
+				return []membersync.Member{f.want("ada", member), f.want("bob", member)}
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -134,9 +146,11 @@ func TestApplyKeepsTheOldAdminsWhenTheNewAdminFails(t *testing.T) {
 			roles:    map[string]string{"ada": admin, "bob": member},
 		},
 		{
-			name:     "a failed promotion keeps the old admin from being demoted",
-			members:  []string{"ada:org:admin", "bob:org:member"},
-			desired:  func(f *fixture) []membersync.Member { return []membersync.Member{f.want("ada", member), f.want("bob", admin)} },
+			name:    "a failed promotion keeps the old admin from being demoted",
+			members: []string{"ada:org:admin", "bob:org:member"},
+			desired: func(f *fixture) []membersync.Member {
+				return []membersync.Member{f.want("ada", member), f.want("bob", admin)}
+			},
 			fault:    clerktest.Fault{Method: http.MethodPatch, Status: http.StatusUnprocessableEntity},
 			requests: map[string]int{"GET": 1, "PATCH": 1},
 			held:     []string{"set role of ada"},

@@ -25,34 +25,44 @@ func TestEveryFailedResultWrapsExactlyOneKindOfFailure(t *testing.T) {
 		message string
 	}{
 		{
-			name:    "a change Clerk refuses wraps its *clerk.APIError",
-			change:  func(f *fixture) membersync.Change { return membersync.Change{Kind: membersync.Add, UserID: "user_unknown", Role: member} },
+			name: "a change Clerk refuses wraps its *clerk.APIError",
+			change: func(f *fixture) membersync.Change {
+				return membersync.Change{Kind: membersync.Add, UserID: "user_unknown", Role: member}
+			},
 			kind:    &clerk.APIError{},
 			message: "membersync: add user_unknown: clerk: 404 Not Found: resource_not_found: No user was found with id user_unknown.",
 		},
 		{
-			name:    "a change the client refuses to send wraps its *clerk.ValidationError",
-			change:  func(f *fixture) membersync.Change { return membersync.Change{Kind: membersync.SetRole, UserID: "..", Role: member} },
+			name: "a change the client refuses to send wraps its *clerk.ValidationError",
+			change: func(f *fixture) membersync.Change {
+				return membersync.Change{Kind: membersync.SetRole, UserID: "..", Role: member}
+			},
 			kind:    &clerk.ValidationError{},
 			message: "membersync: set role of ..: clerk: invalid user_id: must not be \"..\"",
 		},
 		{
-			name:    "a change whose answer was lost and whose read-back failed is ErrOutcomeUnknown",
-			change:  func(f *fixture) membersync.Change { return membersync.Change{Kind: membersync.Add, UserID: f.id["bob"], Role: member} },
+			name: "a change whose answer was lost and whose read-back failed is ErrOutcomeUnknown",
+			change: func(f *fixture) membersync.Change {
+				return membersync.Change{Kind: membersync.Add, UserID: f.id["bob"], Role: member}
+			},
 			faults:  []clerktest.Fault{passThrough, {Method: http.MethodPost, DropConnection: true}, {Method: http.MethodGet, Status: http.StatusForbidden}},
 			kind:    membersync.ErrOutcomeUnknown,
 			message: "reading the membership back to see whether the change took effect failed too: clerk: 403 Forbidden",
 		},
 		{
-			name:    "a change whose answer was lost and that the read-back does not show is ErrOutcomeUnknown",
-			change:  func(f *fixture) membersync.Change { return membersync.Change{Kind: membersync.Add, UserID: f.id["bob"], Role: member} },
+			name: "a change whose answer was lost and that the read-back does not show is ErrOutcomeUnknown",
+			change: func(f *fixture) membersync.Change {
+				return membersync.Change{Kind: membersync.Add, UserID: f.id["bob"], Role: member}
+			},
 			faults:  []clerktest.Fault{{Method: http.MethodPost, DropConnection: true}},
 			kind:    membersync.ErrOutcomeUnknown,
 			message: "(read back: not a member; plan again to retry)",
 		},
 		{
-			name:    "a change never sent because the read before sending failed wraps ErrNotStarted and that error",
-			change:  func(f *fixture) membersync.Change { return membersync.Change{Kind: membersync.Add, UserID: f.id["bob"], Role: member} },
+			name: "a change never sent because the read before sending failed wraps ErrNotStarted and that error",
+			change: func(f *fixture) membersync.Change {
+				return membersync.Change{Kind: membersync.Add, UserID: f.id["bob"], Role: member}
+			},
 			faults:  []clerktest.Fault{{Method: http.MethodGet, Status: http.StatusForbidden}},
 			kind:    membersync.ErrNotStarted,
 			cause:   clerk.ErrForbidden,
