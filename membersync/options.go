@@ -77,8 +77,9 @@ type Options struct {
 	// Progress, when not nil, is called after each change Apply performs,
 	// applied or failed, with its Result. Calls never overlap, so Progress
 	// need not be safe for concurrent use, but it holds up the reporting of
-	// other changes while it runs. Changes that a cancelled context keeps
-	// from starting are not reported to Progress.
+	// other changes while it runs. Changes that Apply settles without
+	// sending anything (stale, already as wanted, held back) are reported
+	// too; changes that a cancelled context keeps from starting are not.
 	Progress func(r Result)
 }
 
