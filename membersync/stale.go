@@ -22,7 +22,7 @@ func staleness(before observed, was bool, now *clerk.OrganizationMembership) str
 	case before.role != now.Role:
 		return "Plan read its role as " + before.role + "; it is " + now.Role + " now"
 	case before.updatedAt != now.UpdatedAt:
-		return "it was updated at " + strconv.FormatInt(now.UpdatedAt, 10) + ", after Plan read it (updated at " + strconv.FormatInt(before.updatedAt, 10) + ")"
+		return "its updated_at is " + strconv.FormatInt(now.UpdatedAt, 10) + " now, " + strconv.FormatInt(before.updatedAt, 10) + " when Plan read it"
 	}
 	return ""
 }
