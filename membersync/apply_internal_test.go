@@ -51,7 +51,7 @@ func TestApplyAbortsChangesInFlightPastTheGraceAndReadsThemBack(t *testing.T) {
 				return
 			}
 			assert.Equal(t, 1, report.Failed)
-			assert.ErrorIs(t, report.Results[0].Err, context.Canceled, "the abort")
+			assert.ErrorIs(t, report.Results[0].Err, ErrOutcomeUnknown, "sent, aborted, and not seen to take effect")
 			assert.ErrorContains(t, err, "(read back: not a member; plan again to retry)")
 		})
 	}

@@ -42,7 +42,7 @@ func BenchmarkPlan10000(b *testing.B) {
 	for i := range n / 100 { // 100 additions
 		desired = append(desired, membersync.Member{UserID: srv.AddUser(clerktest.User{Username: fmt.Sprintf("new%03d", i)}), Role: clerktest.RoleMember})
 	}
-	s := membersync.New(srv.Client(), membersync.Options{Prune: true})
+	s := membersync.New(srv.Client(), membersync.Options{Prune: true, MaxRemovals: -1})
 	ctx := context.Background()
 
 	b.ReportAllocs()

@@ -42,7 +42,7 @@ func BenchmarkCompare10000(b *testing.B) {
 	for i := range n / 100 {
 		desired = append(desired, Member{UserID: fmt.Sprintf("user_new%03d", i), Role: "org:member"})
 	}
-	s := New(nil, Options{Prune: true})
+	s := New(nil, Options{Prune: true, MaxRemovals: -1})
 
 	b.ReportAllocs()
 	var plan *Plan

@@ -2,10 +2,12 @@ package membersync_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"strings"
 
+	clerk "github.com/clerkkit/clerk-go"
 	"github.com/clerkkit/clerk-go/clerktest"
 	"github.com/clerkkit/clerk-go/membersync"
 )
@@ -65,4 +67,53 @@ func Example() {
 	// 1 to add, 1 to change, 1 to remove
 	// applied 3, failed 0
 	// nothing left to do: true
+}
+
+// A Report tells each failed change's kind of failure with errors.Is: here
+// another writer changes a membership between Plan and Apply, so Apply
+// sends nothing for it rather than overwrite that writer's work.
+func ExampleSyncer_Apply_kindsOfFailure() {
+	ctx := context.Background()
+	srv := clerktest.NewServer()
+	defer srv.Close()
+	org := srv.AddOrganization("Acme")
+	ada, bob := srv.AddUser(clerktest.User{Username: "ada"}), srv.AddUser(clerktest.User{Username: "bob"})
+	srv.AddMembership(org, ada, "org:admin")
+	srv.AddMembership(org, bob, "org:member")
+	client := srv.Client()
+
+	s := membersync.New(client, membersync.Options{})
+	plan, err := s.Plan(ctx, org, []membersync.Member{
+		{UserID: ada, Role: "org:admin"},
+		{UserID: bob, Role: "org:member", PublicMetadata: map[string]any{"team": "core"}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Someone else edits bob's metadata in the dashboard meanwhile.
+	if _, _, err := client.OrganizationMemberships.UpdateMetadata(ctx, org, bob,
+		clerk.UpdateOrganizationMembershipMetadataParams{PublicMetadata: map[string]any{"team": "infra"}}); err != nil {
+		log.Fatal(err)
+	}
+
+	report, _ := s.Apply(ctx, plan)
+	for _, r := range report.Results {
+		var apiErr *clerk.APIError
+		switch {
+		case r.Err == nil:
+			fmt.Println(r.Change.Kind, "applied")
+		case errors.Is(r.Err, membersync.ErrStalePlan):
+			fmt.Println(r.Change.Kind, "not sent: changed since Plan; plan again")
+		case errors.Is(r.Err, membersync.ErrNotStarted):
+			fmt.Println(r.Change.Kind, "not sent; plan again")
+		case errors.Is(r.Err, membersync.ErrOutcomeUnknown):
+			fmt.Println(r.Change.Kind, "sent, outcome unknown; plan again")
+		case errors.As(r.Err, &apiErr):
+			fmt.Println(r.Change.Kind, "refused by Clerk:", apiErr.StatusCode)
+		default:
+			fmt.Println(r.Change.Kind, "invalid:", r.Err)
+		}
+	}
+	// Output:
+	// set_metadata not sent: changed since Plan; plan again
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,15 +47,38 @@ type Change struct {
 // desired list.
 type Plan struct {
 	OrganizationID string
-	// Changes are in the order Apply performs them: promotions to the admin
+	// Changes are in the order Apply performs them: promotions to an admin
 	// role, then removals and other role changes, then additions, then
-	// metadata, each group sorted by user ID. When the plan replaces every
-	// admin by users it adds, those additions come first instead, so that
-	// the organization is never without an admin.
+	// metadata, each group sorted by user ID, so that the same state and
+	// list always give the same plan. When the plan replaces every admin by
+	// users it adds, those additions come first instead, so that the
+	// organization is never without an admin.
 	Changes []Change
 	// Unchanged counts the desired members the plan leaves as they are:
 	// those already as desired, and those in Options.Keep who are members.
 	Unchanged int
+
+	// What Plan read and wants, for Apply's staleness check; nil in a plan
+	// made by hand, which Apply performs without that check.
+	read   map[string]observed // every membership Plan read, by user ID
+	goals  map[string]goal     // what each user with a change should end as
+	admins map[string]bool     // the roles that counted as admins
+}
+
+// observed is what Plan read of one membership: enough to tell whether it
+// changed since.
+type observed struct {
+	role      string
+	updatedAt int64
+}
+
+// goal is what a user's membership should be once the plan is applied: gone
+// (remove), or with role and, where not nil, metadata equal to public and
+// private (decoded JSON).
+type goal struct {
+	remove          bool
+	role            string
+	public, private map[string]any
 }
 
 // Empty reports whether the plan has no changes.
@@ -134,10 +158,14 @@ type wanted struct {
 // Invalid input (an empty organization ID, an empty user ID or role, a user
 // listed twice, metadata that cannot be stored as JSON) is a
 // *clerk.ValidationError whose Param names it, such as "desired[3].role";
-// nothing is sent. A plan that would remove more than Options.MaxRemovals
-// members fails with ErrTooManyRemovals, and one that would leave no member
-// holding Options.AdminRole fails with ErrNoAdmin; when both hold, the error
-// matches both.
+// nothing is sent. A plan that would remove more members than
+// Options.MaxRemovals allows fails with ErrTooManyRemovals, and one that
+// would leave no member holding an admin role (Options.AdminRoles) fails
+// with ErrNoAdmin; when both hold, the error matches both.
+//
+// The plan records what Plan read of each membership (role and updated_at)
+// and what each changed user should end as, so that Apply can refuse a
+// change whose membership someone else changed in between (ErrStalePlan).
 func (s *Syncer) Plan(ctx context.Context, organizationID string, desired []Member) (*Plan, error) {
 	if err := s.checkOptions(); err != nil {
 		return nil, err
@@ -150,15 +178,9 @@ func (s *Syncer) Plan(ctx context.Context, organizationID string, desired []Memb
 		return nil, err
 	}
 
-	current := make(map[string]*clerk.OrganizationMembership)
-	for m, err := range s.client.OrganizationMemberships.All(ctx, organizationID, nil) {
-		if err != nil {
-			return nil, fmt.Errorf("membersync: reading the memberships of %s: %w", organizationID, err)
-		}
-		if m.PublicUserData == nil || m.PublicUserData.UserID == "" {
-			return nil, fmt.Errorf("membersync: membership %s of %s names no user (public_user_data.user_id is missing), so it cannot be compared with the desired list", m.ID, organizationID)
-		}
-		current[m.PublicUserData.UserID] = m
+	current, err := s.read(ctx, organizationID)
+	if err != nil {
+		return nil, err
 	}
 	return s.compare(organizationID, want, current)
 }
@@ -199,16 +221,23 @@ func validate(desired []Member) ([]wanted, error) {
 // compare builds the plan from the validated desired list and the current
 // memberships by user ID.
 func (s *Syncer) compare(organizationID string, want []wanted, current map[string]*clerk.OrganizationMembership) (*Plan, error) {
-	plan := &Plan{OrganizationID: organizationID}
+	admins := s.adminSet(current)
+	plan := &Plan{OrganizationID: organizationID,
+		read: make(map[string]observed, len(current)), goals: map[string]goal{}, admins: admins}
+	for id, m := range current {
+		plan.read[id] = observed{role: m.Role, updatedAt: m.UpdatedAt}
+	}
 	var promotions, removals, roleChanges, adds, metadata []Change
 	desired := make(map[string]bool, len(want))
 	for _, w := range want {
 		desired[w.UserID] = true
 		cur, isMember := current[w.UserID]
+		g := goal{role: w.Role, public: w.public, private: w.private}
 		switch {
 		case !isMember:
 			adds = append(adds, Change{Kind: Add, UserID: w.UserID, Role: w.Role,
 				Metadata: clerk.UpdateOrganizationMembershipMetadataParams{PublicMetadata: w.public, PrivateMetadata: w.private}})
+			plan.goals[w.UserID] = g
 			continue
 		case s.keep[w.UserID]:
 			plan.Unchanged++
@@ -217,7 +246,7 @@ func (s *Syncer) compare(organizationID string, want []wanted, current map[strin
 		changed := false
 		if cur.Role != w.Role {
 			c := Change{Kind: SetRole, UserID: w.UserID, Role: w.Role, OldRole: cur.Role}
-			if w.Role == s.adminRole {
+			if admins[w.Role] {
 				promotions = append(promotions, c)
 			} else {
 				roleChanges = append(roleChanges, c)
@@ -232,7 +261,9 @@ func (s *Syncer) compare(organizationID string, want []wanted, current map[strin
 			metadata = append(metadata, Change{Kind: SetMetadata, UserID: w.UserID, Metadata: patch})
 			changed = true
 		}
-		if !changed {
+		if changed {
+			plan.goals[w.UserID] = g
+		} else {
 			plan.Unchanged++
 		}
 	}
@@ -240,16 +271,21 @@ func (s *Syncer) compare(organizationID string, want []wanted, current map[strin
 		for id, cur := range current {
 			if !desired[id] && !s.keep[id] {
 				removals = append(removals, Change{Kind: Remove, UserID: id, Role: cur.Role})
+				plan.goals[id] = goal{remove: true}
 			}
 		}
 	}
 
 	var errs []error
-	if limit := s.opts.MaxRemovals; limit > 0 && len(removals) > limit {
-		errs = append(errs, fmt.Errorf("%w: it would remove %d members and MaxRemovals is %d; check that the desired list is complete, or raise MaxRemovals",
-			ErrTooManyRemovals, len(removals), limit))
+	if limit := s.maxRemovals; limit >= 0 && len(removals) > limit {
+		allows := strconv.Itoa(limit)
+		if s.opts.MaxRemovals == 0 {
+			allows += " (DefaultMaxRemovals, as Options.MaxRemovals is 0)"
+		}
+		errs = append(errs, fmt.Errorf("%w: it would remove %d members and Options.MaxRemovals allows %s; check that the desired list is complete, or raise Options.MaxRemovals (a negative value means no limit)",
+			ErrTooManyRemovals, len(removals), allows))
 	}
-	adminsStay, err := s.checkAdmins(current, promotions, removals, roleChanges, adds)
+	adminsStay, err := checkAdmins(current, admins, promotions, removals, roleChanges, adds)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -266,7 +302,7 @@ func (s *Syncer) compare(organizationID string, want []wanted, current map[strin
 		// them before the old admins go, or Clerk refuses to remove the last.
 		var adminAdds, others []Change
 		for _, c := range adds {
-			if c.Role == s.adminRole {
+			if admins[c.Role] {
 				adminAdds = append(adminAdds, c)
 			} else {
 				others = append(others, c)
@@ -279,30 +315,30 @@ func (s *Syncer) compare(organizationID string, want []wanted, current map[strin
 }
 
 // checkAdmins returns ErrNoAdmin, with details, when the organization has
-// members holding the admin role and the plan removes or demotes all of them
-// while giving the role to nobody. adminsStay reports whether a member who
-// holds the role today keeps it.
-func (s *Syncer) checkAdmins(current map[string]*clerk.OrganizationMembership, promotions, removals, roleChanges, adds []Change) (adminsStay bool, err error) {
+// members holding an admin role and the plan removes or demotes all of them
+// while giving an admin role to nobody. adminsStay reports whether a member
+// who holds an admin role today keeps one.
+func checkAdmins(current map[string]*clerk.OrganizationMembership, admins map[string]bool, promotions, removals, roleChanges, adds []Change) (adminsStay bool, err error) {
 	leaving := make(map[string]bool, len(removals)+len(roleChanges))
 	for _, c := range slices.Concat(removals, roleChanges) {
 		leaving[c.UserID] = true
 	}
-	var admins []string
+	var holders []string
 	for id, m := range current {
-		if m.Role == s.adminRole {
-			admins = append(admins, id)
+		if admins[m.Role] {
+			holders = append(holders, id)
 			if !leaving[id] {
 				adminsStay = true
 			}
 		}
 	}
-	if len(admins) == 0 || adminsStay || len(promotions) > 0 ||
-		slices.ContainsFunc(adds, func(c Change) bool { return c.Role == s.adminRole }) {
+	if len(holders) == 0 || adminsStay || len(promotions) > 0 ||
+		slices.ContainsFunc(adds, func(c Change) bool { return admins[c.Role] }) {
 		return adminsStay, nil
 	}
-	slices.Sort(admins)
-	return false, fmt.Errorf("%w: it removes or demotes every member holding %s (%s) and gives the role to nobody; keep one of them, give the role to another user, or list one in Options.Keep",
-		ErrNoAdmin, s.adminRole, strings.Join(admins, ", "))
+	slices.Sort(holders)
+	return false, fmt.Errorf("%w: it removes or demotes every admin (%s) and makes nobody an admin (admin roles: %s); keep one of them, give an admin role to another user, or list one in Options.Keep",
+		ErrNoAdmin, strings.Join(holders, ", "), strings.Join(slices.Sorted(maps.Keys(admins)), ", "))
 }
 
 // metadataPatch compares the member's stored metadata with the wanted one.

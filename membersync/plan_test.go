@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"testing"
 
@@ -276,7 +277,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("ada", admin)}
 			},
 			is:      []error{membersync.ErrTooManyRemovals},
-			message: "membersync: the plan would remove more members than Options.MaxRemovals allows: it would remove 2 members and MaxRemovals is 1; check that the desired list is complete, or raise MaxRemovals",
+			message: "membersync: the plan would remove more members than Options.MaxRemovals allows: it would remove 2 members and Options.MaxRemovals allows 1; check that the desired list is complete, or raise Options.MaxRemovals (a negative value means no limit)",
 		},
 		{
 			name:  "removing the only admin",
@@ -286,7 +287,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("bob", member)}
 			},
 			is:      []error{membersync.ErrNoAdmin},
-			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every member holding org:admin (ada) and gives the role to nobody; keep one of them, give the role to another user, or list one in Options.Keep",
+			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada) and makes nobody an admin (admin roles: org:admin); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
 		{
 			name:  "demoting one admin and removing the other",
@@ -296,7 +297,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("ada", member), f.want("cal", member)}
 			},
 			is:      []error{membersync.ErrNoAdmin},
-			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every member holding org:admin (ada, bob) and gives the role to nobody; keep one of them, give the role to another user, or list one in Options.Keep",
+			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada, bob) and makes nobody an admin (admin roles: org:admin); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
 		{
 			name: "removing the only holder of a custom AdminRole",
@@ -309,7 +310,7 @@ func TestPlanRefuses(t *testing.T) {
 				return []membersync.Member{f.want("bob", admin)}
 			},
 			is:      []error{membersync.ErrNoAdmin},
-			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every member holding org:owner (ada) and gives the role to nobody; keep one of them, give the role to another user, or list one in Options.Keep",
+			message: "membersync: the plan would leave the organization without an admin: it removes or demotes every admin (ada) and makes nobody an admin (admin roles: org:owner); keep one of them, give an admin role to another user, or list one in Options.Keep",
 		},
 		{
 			name:  "too many removals and no admin left, both at once",
@@ -395,8 +396,8 @@ func TestPlanRejectsInvalidInputWithoutSendingAnything(t *testing.T) {
 				return []membersync.Member{m}
 			},
 			param: "desired[0].private_metadata", message: "cannot be encoded as JSON: json: unsupported type: chan int"},
-		{name: "a negative MaxRemovals", client: true, org: "org", opts: membersync.Options{MaxRemovals: -1},
-			param: "Options.MaxRemovals", message: "must not be negative (0 means no limit)"},
+		{name: "an empty admin role", client: true, org: "org", opts: membersync.Options{AdminRoles: []string{"org:admin", ""}},
+			param: "Options.AdminRoles[1]", message: "must not be empty; give a role key such as \"org:admin\""},
 		{name: "a negative Concurrency", client: true, org: "org", opts: membersync.Options{Concurrency: -1},
 			param: "Options.Concurrency", message: "must not be negative (0 means 8)"},
 		{name: "a nil client", org: "org",
@@ -491,3 +492,29 @@ func stripTrace(s string) string {
 }
 
 var traceRE = regexp.MustCompile(` \(trace [0-9A-Za-z]+\)`)
+
+func TestPlanIsTheSameWhateverTheOrderOfTheList(t *testing.T) {
+	f := newFixture(t, abc)
+	f.members("ada:org:admin", "bob:org:member", "cal:org:member", "dan:org:admin", "eve:org:member", "fay:org:member")
+	desired := []membersync.Member{f.want("ada", member), f.want("bob", admin), f.want("cal", admin), f.want("gus", member), f.want("hal", admin)}
+	s := membersync.New(f.client, membersync.Options{Prune: true})
+	first, err := s.Plan(context.Background(), f.org, desired)
+	require.NoError(t, err)
+	require.Equal(t, ""+
+		"~ set role of bob: org:member -> org:admin\n"+
+		"~ set role of cal: org:member -> org:admin\n"+
+		"- remove dan (org:admin)\n"+
+		"- remove eve (org:member)\n"+
+		"- remove fay (org:member)\n"+
+		"~ set role of ada: org:admin -> org:member\n"+
+		"+ add gus as org:member\n"+
+		"+ add hal as org:admin\n"+
+		"2 to add, 3 to change, 3 to remove", f.named(first.String()), "each group by user ID: promotions, removals, other role changes, adds")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		rng.Shuffle(len(desired), func(i, j int) { desired[i], desired[j] = desired[j], desired[i] })
+		again, err := s.Plan(context.Background(), f.org, desired)
+		require.NoError(t, err)
+		require.Equal(t, first.Changes, again.Changes, "listed as %v", desired)
+	}
+}

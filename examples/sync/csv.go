@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -26,10 +27,19 @@ func readDesired(path string, resolve func(string) string) ([]membersync.Member,
 	return parseDesired(f, path, resolve)
 }
 
-// parseDesired reads user_id,role[,public_metadata_json] rows. Errors name
-// the file and line, such as "members.csv:4: role is empty".
+// utf8BOM is the byte-order mark Excel writes at the start of a file saved
+// as "CSV UTF-8".
+const utf8BOM = "\ufeff"
+
+// parseDesired reads user_id,role[,public_metadata_json] rows, after a
+// UTF-8 byte-order mark if there is one. Errors name the file and line,
+// such as "members.csv:4: role is empty".
 func parseDesired(r io.Reader, name string, resolve func(string) string) ([]membersync.Member, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if start, err := br.Peek(len(utf8BOM)); err == nil && string(start) == utf8BOM {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.Comment = '#'

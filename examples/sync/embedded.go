@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	clerk "github.com/clerkkit/clerk-go"
@@ -82,18 +83,32 @@ func embeddedTarget(ctx context.Context, cfg *config, stdout io.Writer) (*target
 	srv := clerktest.NewServer()
 	org := srv.AddOrganization("Acme Robotics")
 	srv.AddRole("org:billing", "Billing", "org:sys_billing:manage")
+	// Plans list each group of changes by user ID, and clerktest's IDs are
+	// random. So that the plan reads the same on every run (in username
+	// order), the users are made first and their sorted IDs handed out to
+	// people in username order; the fake users themselves carry no names.
 	ids := map[string]string{} // username -> user ID
 	var pairs []string         // user ID, username, for strings.Replacer
+	sorted := make([]string, len(people))
+	for i := range sorted {
+		sorted[i] = srv.AddUser(clerktest.User{})
+	}
+	slices.Sort(sorted)
+	usernames := make([]string, len(people))
+	for i, p := range people {
+		usernames[i] = p.username
+	}
+	slices.Sort(usernames)
+	for i, name := range usernames {
+		ids[name] = sorted[i]
+		pairs = append(pairs, sorted[i], name)
+	}
 	members := 0
 	for _, p := range people {
-		first, last, _ := strings.Cut(p.username, ".")
-		id := srv.AddUser(clerktest.User{FirstName: first, LastName: last, Username: p.username, EmailAddress: p.username + "@acme.test"})
-		ids[p.username] = id
-		pairs = append(pairs, id, p.username)
 		if p.role == "" {
 			continue
 		}
-		srv.AddMembership(org, id, p.role)
+		srv.AddMembership(org, ids[p.username], p.role)
 		members++
 	}
 	client := srv.Client()
@@ -109,7 +124,16 @@ func embeddedTarget(ctx context.Context, cfg *config, stdout io.Writer) (*target
 		}
 	}
 
+	resolve := func(s string) string {
+		if id, ok := ids[s]; ok {
+			return id
+		}
+		return s
+	}
 	t := &target{client: client, org: org, show: strings.NewReplacer(pairs...).Replace}
+	for _, k := range cfg.keep {
+		t.keep = append(t.keep, resolve(k))
+	}
 	fmt.Fprintf(stdout, "embedded fake Clerk: organization Acme Robotics, %d members; user IDs shown as usernames\n", members)
 	if cfg.desired == "" {
 		for _, p := range people {
@@ -126,12 +150,6 @@ func embeddedTarget(ctx context.Context, cfg *config, stdout io.Writer) (*target
 			t.desired = append(t.desired, m)
 		}
 		return t, srv.Close, nil
-	}
-	resolve := func(s string) string {
-		if id, ok := ids[s]; ok {
-			return id
-		}
-		return s
 	}
 	desired, err := readDesired(cfg.desired, resolve)
 	if err != nil {

@@ -10,8 +10,8 @@
 // Without CLERK_SECRET_KEY it runs against an embedded clerktest server
 // seeded with a 40-member organization, and plans toward a built-in list
 // unless -desired names a file. There user IDs are random, so the plan shows
-// usernames in their place, and the CSV's user_id column may hold a seeded
-// username such as grace.hopper.
+// usernames in their place, and the CSV's user_id column and -keep may hold
+// a seeded username such as grace.hopper.
 //
 // With CLERK_SECRET_KEY set it talks to the real API (CLERK_API_URL
 // overrides the base URL), and needs -org and -desired:
@@ -23,8 +23,15 @@
 // must be an object and is what the public metadata is made equal to; quote
 // the field as CSV does: user_2x,org:member,"{""team"":""core""}".
 //
+// The file may start with a UTF-8 byte-order mark, as Excel's "CSV UTF-8"
+// writes it.
+//
 // Members not listed are removed (turn that off with -prune=false), but
-// never more than -max-removals (10 by default), and never the last admin.
+// never more than -max-removals (10 by default; -1 for no limit), never the
+// users listed with -keep, and never the last admin.
+//
+// It exits 0 when the plan was made (and applied, with -apply), 1 when
+// something failed, and 2 when the flags are wrong.
 package main
 
 import (
@@ -45,13 +52,36 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "sync:", err)
-		}
-		os.Exit(1)
-	}
+	os.Exit(cli(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// cli runs the command and returns its exit code: 0 for success and for -h,
+// 2 for wrong flags, 1 for any other error, which it prints to stderr.
+func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := run(ctx, args, stdout, stderr)
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		if !usage.printed {
+			fmt.Fprintln(stderr, "sync:", err)
+		}
+		return 2
+	}
+	fmt.Fprintln(stderr, "sync:", err)
+	return 1
+}
+
+// usageError is a mistake in the flags; printed says whether package flag
+// has already shown it, with the usage.
+type usageError struct {
+	err     error
+	printed bool
+}
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
 
 // config is what the flags say.
 type config struct {
@@ -61,6 +91,7 @@ type config struct {
 	prune       bool
 	maxRemovals int
 	concurrency int
+	keep        []string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -71,16 +102,41 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.org, "org", "", "organization `ID` to sync; required with CLERK_SECRET_KEY")
 	fs.BoolVar(&c.apply, "apply", false, "apply the plan instead of only printing it")
 	fs.BoolVar(&c.prune, "prune", true, "remove members who are not listed")
-	fs.IntVar(&c.maxRemovals, "max-removals", 10, "refuse a plan that removes more members than this (0: no limit)")
-	fs.IntVar(&c.concurrency, "concurrency", 8, "changes sent at once")
+	fs.IntVar(&c.maxRemovals, "max-removals", membersync.DefaultMaxRemovals, "refuse a plan that removes more members than `n` (-1: no limit)")
+	fs.IntVar(&c.concurrency, "concurrency", membersync.DefaultConcurrency, "changes sent at once")
+	fs.Func("keep", "comma-separated user `IDs` never removed or changed (may repeat)", func(v string) error {
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				c.keep = append(c.keep, id)
+			}
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err: err, printed: true}
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q; see -h", fs.Arg(0))
+	switch {
+	case fs.NArg() > 0:
+		return nil, usageError{err: fmt.Errorf("unexpected argument %q; see -h", fs.Arg(0))}
+	case c.maxRemovals == 0:
+		return nil, usageError{err: errors.New("-max-removals 0 would refuse every removal; to remove nobody, use -prune=false")}
+	case c.concurrency < 1:
+		return nil, usageError{err: fmt.Errorf("-concurrency %d: give a positive number", c.concurrency)}
 	}
 	return c, nil
 }
+
+// flagNames turns the names of membersync's options in its errors into the
+// flags that set them, so that an error names what the user typed.
+var flagNames = strings.NewReplacer(
+	"Options.MaxRemovals", "-max-removals",
+	"Options.Keep", "-keep",
+	"Options.Concurrency", "-concurrency",
+	"Options.Prune", "-prune",
+)
 
 // target is where the sync runs: the organization, the client, the desired
 // list, and how to show user IDs.
@@ -88,6 +144,7 @@ type target struct {
 	client  *clerk.Client
 	org     string
 	desired []membersync.Member
+	keep    []string
 	show    func(string) string // replaces user IDs by something readable
 }
 
@@ -112,11 +169,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	bar := &progress{w: stderr}
 	s := membersync.New(t.client, membersync.Options{
-		Prune: cfg.prune, MaxRemovals: cfg.maxRemovals, Concurrency: cfg.concurrency, Progress: bar.update,
+		Prune: cfg.prune, MaxRemovals: cfg.maxRemovals, Keep: t.keep, Concurrency: cfg.concurrency, Progress: bar.update,
 	})
+	explain := func(err error) error { return errors.New(flagNames.Replace(t.show(err.Error()))) }
 	plan, err := s.Plan(ctx, t.org, t.desired)
 	if err != nil {
-		return errors.New(t.show(err.Error()))
+		return explain(err)
 	}
 	fmt.Fprintln(stdout, t.show(plan.String()))
 	fmt.Fprintf(stdout, "%d already as desired\n", plan.Unchanged)
@@ -134,11 +192,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	bar.done()
 	fmt.Fprintf(stdout, "applied %d of %d changes, %d failed\n", report.Applied, len(report.Results), report.Failed)
 	if applyErr != nil {
-		return fmt.Errorf("some changes failed; plan again to retry them:\n%s", t.show(applyErr.Error()))
+		return fmt.Errorf("some changes failed or were not sent; plan again to retry them:\n%w", explain(applyErr))
 	}
 	again, err := s.Plan(ctx, t.org, t.desired)
 	if err != nil {
-		return errors.New(t.show(err.Error()))
+		return explain(err)
 	}
 	fmt.Fprintf(stdout, "planning again: %s\n", again.String())
 	return nil
@@ -157,7 +215,7 @@ func realTarget(cfg *config) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &target{client: client, org: cfg.org, desired: desired, show: func(s string) string { return s }}, nil
+	return &target{client: client, org: cfg.org, desired: desired, keep: cfg.keep, show: func(s string) string { return s }}, nil
 }
 
 // progress draws a line such as "  12/40 changes  9.8/s  ETA 3s" on w,

@@ -10,6 +10,7 @@ import (
 
 	clerk "github.com/clerkkit/clerk-go"
 	"github.com/clerkkit/clerk-go/clerktest"
+	"github.com/clerkkit/clerk-go/membersync"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,34 +26,34 @@ func TestSyncPlansTheBuiltInListAgainstTheEmbeddedServer(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.NoError(t, run(context.Background(), nil, &out, &errOut))
 
-	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	require.Len(t, lines, 14, out.String())
-	assert.Equal(t, "embedded fake Clerk: organization Acme Robotics, 40 members; user IDs shown as usernames", lines[0])
-	// Within a group, changes are sorted by the (random) user IDs.
-	assert.ElementsMatch(t, []string{
-		"~ set role of barbara.liskov: org:member -> org:admin",
-	}, lines[1:2])
-	assert.ElementsMatch(t, []string{
-		"- remove fran.bilas (org:member)",
-		"- remove kathleen.booth (org:member)",
-		"~ set role of alan.turing: org:admin -> org:member",
-	}, lines[2:5])
-	assert.ElementsMatch(t, []string{
-		"+ add anders.hejlsberg as org:member",
-		"+ add bjarne.stroustrup as org:member (public_metadata sets team)",
-		"+ add james.gosling as org:member (public_metadata sets team)",
-	}, lines[5:8])
-	assert.ElementsMatch(t, []string{
-		"~ set metadata of guido.vanrossum: public_metadata sets team",
-		"~ set metadata of len.adleman: public_metadata sets team",
-		"~ set metadata of radia.perlman: public_metadata sets team",
-	}, lines[8:11])
-	assert.Equal(t, []string{
-		"3 to add, 5 to change, 2 to remove",
-		"33 already as desired",
-		"run again with -apply to apply it",
-	}, lines[11:])
+	// Within a group, changes are in username order, on every run.
+	assert.Equal(t, ""+
+		"embedded fake Clerk: organization Acme Robotics, 40 members; user IDs shown as usernames\n"+
+		"~ set role of barbara.liskov: org:member -> org:admin\n"+
+		"- remove fran.bilas (org:member)\n"+
+		"- remove kathleen.booth (org:member)\n"+
+		"~ set role of alan.turing: org:admin -> org:member\n"+
+		"+ add anders.hejlsberg as org:member\n"+
+		"+ add bjarne.stroustrup as org:member (public_metadata sets team)\n"+
+		"+ add james.gosling as org:member (public_metadata sets team)\n"+
+		"~ set metadata of guido.vanrossum: public_metadata sets team\n"+
+		"~ set metadata of len.adleman: public_metadata sets team\n"+
+		"~ set metadata of radia.perlman: public_metadata sets team\n"+
+		"3 to add, 5 to change, 2 to remove\n"+
+		"33 already as desired\n"+
+		"run again with -apply to apply it\n", out.String())
 	assert.Empty(t, errOut.String())
+}
+
+func TestSyncPrintsTheSamePlanOnEveryRun(t *testing.T) {
+	embedded(t)
+	var first bytes.Buffer
+	require.NoError(t, run(context.Background(), nil, &first, &bytes.Buffer{}))
+	for range 5 {
+		var again bytes.Buffer
+		require.NoError(t, run(context.Background(), nil, &again, &bytes.Buffer{}))
+		require.Equal(t, first.String(), again.String())
+	}
 }
 
 func TestSyncAppliesWithAProgressLineAndConverges(t *testing.T) {
@@ -72,8 +73,9 @@ func TestSyncAppliesWithAProgressLineAndConverges(t *testing.T) {
 func TestSyncRefusesMoreRemovalsThanAllowed(t *testing.T) {
 	embedded(t)
 	err := run(context.Background(), []string{"-max-removals", "1"}, &bytes.Buffer{}, &bytes.Buffer{})
-	require.EqualError(t, err, "membersync: the plan would remove more members than Options.MaxRemovals allows: "+
-		"it would remove 2 members and MaxRemovals is 1; check that the desired list is complete, or raise MaxRemovals")
+	require.EqualError(t, err, "membersync: the plan would remove more members than -max-removals allows: "+
+		"it would remove 2 members and -max-removals allows 1; check that the desired list is complete, or raise -max-removals (a negative value means no limit)")
+	assert.NotContains(t, err.Error(), "Options.", "errors name the flags typed, not Go options")
 }
 
 func TestSyncReadsACSVWithAHeaderAndUsernames(t *testing.T) {
@@ -171,4 +173,72 @@ func TestSyncWithoutAKeyRefusesAnOrganization(t *testing.T) {
 	embedded(t)
 	err := run(context.Background(), []string{"-org", "org_1"}, &bytes.Buffer{}, &bytes.Buffer{})
 	require.EqualError(t, err, "-org needs CLERK_SECRET_KEY; the embedded server has its own organization")
+}
+
+func TestSyncReadsACSVSavedByExcelWithAByteOrderMark(t *testing.T) {
+	embedded(t)
+	path := writeFile(t, "members.csv", "\ufeffuser_id,role\r\nada.lovelace,org:admin\r\ngrace.hopper,org:admin\r\n")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-desired", path, "-max-removals", "-1"}, &out, &bytes.Buffer{}))
+	assert.NotContains(t, out.String(), "user_id", "the header is not taken for a member")
+	assert.Contains(t, out.String(), "\n0 to add, 0 to change, 38 to remove\n2 already as desired\n")
+
+	members, err := parseDesired(strings.NewReader("\ufeffuser_id,role\nada,org:admin\n"), "members.csv", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []membersync.Member{{UserID: "ada", Role: "org:admin"}}, members)
+	members, err = parseDesired(strings.NewReader("\ufeffada,org:admin\n"), "members.csv", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []membersync.Member{{UserID: "ada", Role: "org:admin"}}, members, "a mark before a first row that is not a header")
+}
+
+func TestSyncNamesTheKeepFlagWhenThePlanWouldLeaveNoAdmin(t *testing.T) {
+	embedded(t)
+	path := writeFile(t, "members.csv", "ada.lovelace,org:member\nalan.turing,org:member\ngrace.hopper,org:member\n")
+	var errOut bytes.Buffer
+	code := cli(context.Background(), []string{"-desired", path, "-prune=false"}, &bytes.Buffer{}, &errOut)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "sync: membersync: the plan would leave the organization without an admin: it removes or demotes every admin "+
+		"(ada.lovelace, alan.turing, grace.hopper) and makes nobody an admin (admin roles: org:admin); "+
+		"keep one of them, give an admin role to another user, or list one in -keep\n", errOut.String())
+}
+
+func TestSyncKeepsTheUsersGivenWithKeep(t *testing.T) {
+	embedded(t)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-keep", "fran.bilas, alan.turing", "-keep", "radia.perlman"}, &out, &bytes.Buffer{}))
+	assert.Contains(t, out.String(), "- remove kathleen.booth (org:member)\n")
+	for _, kept := range []string{"fran.bilas", "alan.turing", "radia.perlman"} {
+		assert.NotContains(t, out.String(), kept)
+	}
+	assert.Contains(t, out.String(), "\n3 to add, 3 to change, 1 to remove\n")
+}
+
+func TestSyncExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string // a part of it
+	}{
+		{"-h prints the usage and exits 0", []string{"-h"}, 0, "Usage of sync:"},
+		{"an unknown flag exits 2", []string{"-nope"}, 2, "flag provided but not defined: -nope"},
+		{"an argument exits 2", []string{"members.csv"}, 2, "sync: unexpected argument \"members.csv\"; see -h\n"},
+		{"-max-removals 0 exits 2 and says how to remove nobody", []string{"-max-removals", "0"}, 2,
+			"sync: -max-removals 0 would refuse every removal; to remove nobody, use -prune=false\n"},
+		{"-concurrency 0 exits 2", []string{"-concurrency", "0"}, 2, "sync: -concurrency 0: give a positive number\n"},
+		{"a plan refused exits 1", []string{"-max-removals", "1"}, 1, "sync: membersync: the plan would remove more members than -max-removals allows"},
+		{"a plan made exits 0", nil, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			embedded(t)
+			var errOut bytes.Buffer
+			assert.Equal(t, tt.code, cli(context.Background(), tt.args, &bytes.Buffer{}, &errOut))
+			if tt.stderr == "" {
+				assert.Empty(t, errOut.String())
+				return
+			}
+			assert.Contains(t, errOut.String(), tt.stderr)
+		})
+	}
 }
